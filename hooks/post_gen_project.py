@@ -1,0 +1,15 @@
+"""Print the next steps once the project has been generated."""
+
+NEXT_STEPS = """
+Created {{ cookiecutter.project_slug }} ({{ cookiecutter.database }}, Python {{ cookiecutter.python_version }}).
+
+Next steps:
+  cd {{ cookiecutter.project_slug }}
+  python{{ cookiecutter.python_version }} -m venv .venv && . .venv/bin/activate
+  pip install -e '.[dev]'
+  invoke db.create            # {{ cookiecutter.package_name }}_development and _test
+  pytest                      # the project's own tests, against the test database
+"""
+
+if __name__ == "__main__":
+    print(NEXT_STEPS)

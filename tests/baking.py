@@ -1,0 +1,45 @@
+"""Bake the template, as a user would, into temporary directories."""
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cookiecutter.main import cookiecutter
+
+TEMPLATE = Path(__file__).resolve().parent.parent
+OPTIONS = json.loads((TEMPLATE / "cookiecutter.json").read_text())
+DATABASES: list[str] = OPTIONS["database"]
+PYTHON_VERSIONS: list[str] = OPTIONS["python_version"]
+BIN = Path(sys.executable).parent
+
+
+@dataclass(frozen=True)
+class Baked:
+    """A generated project and the answers that made it."""
+
+    path: Path
+    context: dict[str, str]
+
+    @property
+    def package(self) -> str:
+        return self.path.name.replace("-", "_")
+
+    def run(self, *command: str | Path, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        """Run a command in the project; its output is returned, failures are not raised."""
+        return subprocess.run(
+            [str(part) for part in command], cwd=self.path, capture_output=True, text=True, **kwargs
+        )
+
+
+def bake(output_dir: Path, **context: str) -> Baked:
+    """Generate a project from the working tree of the template, without prompting."""
+    path = cookiecutter(str(TEMPLATE), no_input=True, output_dir=str(output_dir), extra_context=context)
+    return Baked(Path(path), context)
+
+
+def combination_name(database: str, python_version: str) -> str:
+    """A project name unique to the combination, so their databases never collide."""
+    return f"Bake {database} {python_version.replace('.', '')}"

@@ -1,0 +1,65 @@
+"""Every option combination bakes into a project that is complete, clean and working."""
+
+import re
+import tomllib
+
+import yaml
+
+from tests.baking import BIN, Baked
+
+JINJA = re.compile(r"\{\{|\{%|\{#")
+
+
+def test_no_jinja_is_left_in_names_or_contents(baked: Baked) -> None:
+    leftovers = []
+    for path in baked.path.rglob("*"):
+        if JINJA.search(path.name):
+            leftovers.append(str(path))
+        elif path.is_file() and JINJA.search(path.read_text(errors="replace")):
+            leftovers.append(str(path))
+    assert leftovers == []
+
+
+def test_every_python_file_compiles(baked: Baked) -> None:
+    result = baked.run(BIN / "python", "-m", "compileall", "-q", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_passes(baked: Baked) -> None:
+    check = baked.run(BIN / "ruff", "check", "--no-cache", ".")
+    assert check.returncode == 0, check.stdout + check.stderr
+    formatted = baked.run(BIN / "ruff", "format", "--no-cache", "--check", ".")
+    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
+
+
+def test_yaml_files_parse(baked: Baked) -> None:
+    files = sorted(baked.path.rglob("*.yml")) + sorted(baked.path.rglob("*.yaml"))
+    assert files, "the project has YAML files"
+    for path in files:
+        assert yaml.safe_load(path.read_text()) is not None, path
+
+
+def test_database_choice_shapes_settings_and_requirements(baked: Baked) -> None:
+    database = baked.context["database"]
+    settings = yaml.safe_load((baked.path / "config" / "database.yml").read_text())
+    assert settings["development"]["adapter"] == database
+    assert settings["development"]["database"] == f"${{DB_NAME:-{baked.package}_development}}"
+    assert settings["test"]["database"] == f"${{DB_NAME_TEST:-{baked.package}_test}}"
+    lines = (baked.path / "requirements.txt").read_text().splitlines()
+    packages = [re.split(r"[<>=]", line)[0] for line in lines if line and not line.startswith("#")]
+    driver = "PyMySQL" if database == "mysql" else "psycopg2-binary"
+    assert packages == ["SQLAlchemy", driver, "PyYAML"]  # no boto3: the Lambda runtime has it
+
+
+def test_python_version_choice_reaches_pyproject(baked: Baked) -> None:
+    version = baked.context["python_version"]
+    pyproject = tomllib.loads((baked.path / "pyproject.toml").read_text())
+    assert pyproject["project"]["requires-python"] == f">={version}"
+    assert pyproject["tool"]["ruff"]["target-version"] == "py" + version.replace(".", "")
+
+
+def test_the_generated_test_suite_passes_against_the_real_server(baked: Baked) -> None:
+    result = baked.run(BIN / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", timeout=600)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    summary = result.stdout.strip().splitlines()[-1]
+    assert re.fullmatch(r"\d+ passed in [\d.]+s", summary), summary

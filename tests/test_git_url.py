@@ -1,0 +1,40 @@
+"""Baking from a git URL, as `cookiecutter gh:org/cookiecutter-lambda-rds` does, hooks included."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from tests.baking import TEMPLATE
+from tests.test_hooks import cookiecutter_cli
+
+
+def git(*args: str, cwd: Path) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_bake_from_a_git_url(tmp_path: Path) -> None:
+    repo = tmp_path / "cookiecutter-lambda-rds"
+    shutil.copytree(
+        TEMPLATE, repo, ignore=shutil.ignore_patterns(".git", ".venv", "__pycache__", ".*_cache", "out")
+    )
+    git("init", "-q", cwd=repo)
+    git("add", "-A", cwd=repo)
+    git("commit", "-q", "-m", "template", cwd=repo)
+    config = tmp_path / "cookiecutter.yaml"
+    config.write_text(f"cookiecutters_dir: {tmp_path / 'clones'}\nreplay_dir: {tmp_path / 'replay'}\n")
+    url = f"git+file://{repo}"
+
+    good = cookiecutter_cli(tmp_path / "out", "--config-file", str(config), template=url)
+    bad = cookiecutter_cli(tmp_path / "bad", "--config-file", str(config), "project_name=Class", template=url)
+
+    assert good.returncode == 0, good.stderr
+    assert "Next steps:" in good.stdout  # the post-generation hook ran
+    assert (tmp_path / "out" / "blog-api" / "config" / "database.yml").is_file()
+    assert bad.returncode != 0
+    assert "ERROR: package_name 'class' is a Python keyword" in bad.stderr  # so did the pre-generation hook
+    assert not (tmp_path / "bad" / "blog-api").exists()

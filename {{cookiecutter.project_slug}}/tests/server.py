@@ -1,0 +1,48 @@
+"""Ask the database server itself what the app is doing: its connections, and killing them."""
+
+import time
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from {{ cookiecutter.package_name }}.db.admin import SERVER_DATABASE
+from {{ cookiecutter.package_name }}.db.engine import build_engine
+from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings
+{%- if cookiecutter.database == "mysql" %}
+
+COUNT_CONNECTIONS = "SELECT COUNT(*) FROM information_schema.processlist WHERE db = :name"
+CONNECTION_ID = "SELECT CONNECTION_ID()"
+KILL = "KILL :id"
+{%- else %}
+
+COUNT_CONNECTIONS = "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = :name"
+CONNECTION_ID = "SELECT pg_backend_pid()"
+KILL = "SELECT pg_terminate_backend(:id)"
+{%- endif %}
+
+
+class Server:
+    """An observer connected to the server, outside the app's database and pool."""
+
+    def __init__(self, settings: DatabaseSettings) -> None:
+        self.settings = settings
+        self.engine: Engine = build_engine(settings, database=SERVER_DATABASE)
+
+    def connections(self) -> int:
+        """How many connections the server has open to the app's database."""
+        with self.engine.connect() as connection:
+            return connection.scalar(text(COUNT_CONNECTIONS), {"name": self.settings.database})
+
+    def kill(self, connection_id: int) -> None:
+        """Close one of the app's connections from the server side, and wait until it is gone."""
+        with self.engine.connect() as connection:
+            connection.execute(text(KILL), {"id": connection_id})
+        deadline = time.monotonic() + 10
+        while self.connections() and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    @staticmethod
+    def connection_id(session: Session) -> int:
+        """The server's id for the connection ``session`` uses."""
+        return session.scalar(text(CONNECTION_ID))

@@ -1,0 +1,104 @@
+"""The connection runtime, checked by asking the server itself."""
+
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import func, select
+
+from {{ cookiecutter.package_name }} import db
+from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings
+from {{ cookiecutter.package_name }}.handlers.posts import handler
+from {{ cookiecutter.package_name }}.models import Post
+from tests.events import invoke
+from tests.proxy import Proxy
+from tests.server import Server
+
+
+def count_posts() -> int:
+    with db.session_scope() as session:
+        return session.scalar(select(func.count()).select_from(Post))
+
+
+def test_importing_the_handler_opens_no_connection(server: Server) -> None:
+    before = server.connections()
+    code = "import {{ cookiecutter.package_name }}.handlers.posts; print('imported')"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"APP_ENV": "test", "DB_PORT": "1", "PATH": ""},
+    )
+    assert result.stdout.strip() == "imported"
+    assert server.connections() == before == 0
+
+
+def test_100_invocations_use_one_server_connection(server: Server) -> None:
+    invoke(handler, "POST /posts", {"title": "reused"})
+    for _ in range(100):
+        assert invoke(handler, "GET /posts")[0] == 200
+        assert server.connections() == 1
+    assert db.current().engine.pool.checkedout() == 0
+
+
+def test_a_connection_killed_by_the_server_is_replaced(server: Server) -> None:
+    with db.session_scope() as session:
+        connection_id = Server.connection_id(session)
+    server.kill(connection_id)
+
+    assert invoke(handler, "POST /posts", {"title": "after the kill"})[0] == 201
+    with db.session_scope() as session:
+        assert Server.connection_id(session) != connection_id
+    assert server.connections() == 1
+
+
+def test_an_exception_in_a_handler_leaves_no_partial_write() -> None:
+    @db.with_session
+    def half_done(session, title: str) -> None:
+        session.add(Post(title=title))
+        session.flush()  # the INSERT has reached the server
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        half_done("never stored")
+
+    assert count_posts() == 0
+    assert invoke(handler, "POST /posts", {"title": "next"})[0] == 201
+    assert count_posts() == 1
+
+
+def test_cold_start_with_the_database_down_then_back(settings: DatabaseSettings, monkeypatch) -> None:
+    proxy = Proxy(settings.host, settings.port)
+    monkeypatch.setenv("DB_PORT", str(proxy.port))
+
+    status, body = invoke(handler, "GET /posts")
+    assert status == 503
+    assert body["error"].startswith(
+        f"database unavailable, try again shortly (cannot connect to the database at "
+        f"{settings.host}:{proxy.port}/{settings.database}: "
+    )
+
+    proxy.start()
+    try:
+        assert invoke(handler, "GET /posts") == (200, {"posts": []})
+    finally:
+        proxy.stop()
+
+
+def test_losing_the_database_between_invocations_gives_503_then_recovers(
+    settings: DatabaseSettings, monkeypatch
+) -> None:
+    proxy = Proxy(settings.host, settings.port)
+    monkeypatch.setenv("DB_PORT", str(proxy.port))
+    proxy.start()
+    assert invoke(handler, "GET /posts")[0] == 200
+
+    proxy.stop()
+    assert invoke(handler, "GET /posts")[0] == 503
+
+    proxy.start()
+    try:
+        assert invoke(handler, "GET /posts")[0] == 200
+    finally:
+        proxy.stop()

@@ -1,0 +1,147 @@
+"""config/database.yml, environment variables and DATABASE_URL."""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from {{ cookiecutter.package_name }}.db import settings as settings_module
+from {{ cookiecutter.package_name }}.db.settings import DATABASE_YML, load_database_settings
+from {{ cookiecutter.package_name }}.errors import ConfigurationError
+
+VARIABLES = ["DATABASE_URL", "DB_HOST", "DB_PORT", "DB_USER", "DB_PASS", "DB_NAME", "DB_POOL", "DB_SSL"]
+
+
+@pytest.fixture(autouse=True)
+def clean_environment() -> Iterator[None]:
+    """Unset the database variables, and undo whatever a test (or a .env file) sets."""
+    saved = dict(os.environ)
+    for name in VARIABLES:
+        os.environ.pop(name, None)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+def test_each_environment_has_its_own_database() -> None:
+    assert load_database_settings("development").database == "{{ cookiecutter.package_name }}_development"
+    assert load_database_settings("test").database == "{{ cookiecutter.package_name }}_test"
+
+
+def test_defaults_for_local_development() -> None:
+    settings = load_database_settings("development")
+    assert settings.adapter == "{{ cookiecutter.database }}"
+    assert (settings.host, settings.port) == ("127.0.0.1", {{ cookiecutter.__db_port }})
+    assert settings.pool == 1
+    assert settings.ssl is False
+
+
+def test_app_env_picks_the_section(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APP_ENV", "development")
+    assert load_database_settings().env == "development"
+
+
+def test_environment_variables_override_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DB_HOST", "db.internal")
+    monkeypatch.setenv("DB_PORT", "6000")
+    monkeypatch.setenv("DB_POOL", "3")
+    settings = load_database_settings("development")
+    assert (settings.host, settings.port, settings.pool) == ("db.internal", 6000, 3)
+
+
+def test_production_takes_its_values_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DB_HOST", "prod.cluster.example.com")
+    monkeypatch.setenv("DB_USER", "app")
+    monkeypatch.setenv("DB_PASS", "secret")
+    monkeypatch.setenv("DB_NAME", "blog")
+    settings = load_database_settings("production")
+    assert settings.describe() == "prod.cluster.example.com:{{ cookiecutter.__db_port }}/blog"
+    assert settings.ssl is True
+
+
+def test_production_without_its_variables_names_the_first_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        load_database_settings("production")
+    assert str(raised.value) == (
+        "host of 'production' needs the environment variable DB_HOST, which is not set: "
+        "export DB_HOST=... (or set DATABASE_URL)"
+    )
+
+
+def test_database_url_overrides_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "{{ cookiecutter.database }}://app:s3cret@db.example.com:7000/blog")
+    settings = load_database_settings("production")
+    assert (settings.username, settings.password) == ("app", "s3cret")
+    assert settings.describe() == "db.example.com:7000/blog"
+    assert settings.ssl is True  # the rest still comes from the file
+
+
+def test_password_with_special_characters_survives_the_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    password = "p@ss:w/rd#%?&="
+    monkeypatch.setenv("DB_PASS", password)
+    url = load_database_settings("development").url()
+    assert url.password == password
+    assert url.render_as_string(hide_password=False).count("@") == 1
+
+
+def test_unknown_environment_lists_the_known_ones() -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        load_database_settings("staging")
+    assert str(raised.value) == (
+        "unknown environment 'staging': database.yml defines development, test, production"
+    )
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    missing = tmp_path / "config" / "database.yml"
+    with pytest.raises(ConfigurationError) as raised:
+        load_database_settings("development", missing)
+    assert str(raised.value) == f"{missing} not found: create it (see the project README)"
+
+
+def test_missing_required_key(tmp_path: Path) -> None:
+    path = tmp_path / "config" / "database.yml"
+    path.parent.mkdir()
+    path.write_text("development:\n  adapter: {{ cookiecutter.database }}\n  host: localhost\n  username: app\n")
+    with pytest.raises(ConfigurationError) as raised:
+        load_database_settings("development", path)
+    assert str(raised.value) == "database is missing from the 'development' section of database.yml"
+
+
+def test_bad_number(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DB_PORT", "abc")
+    with pytest.raises(ConfigurationError) as raised:
+        load_database_settings("development")
+    assert str(raised.value) == "port of 'development' must be int, not 'abc'"
+
+
+def test_adapter_whose_driver_is_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    driver, _, package = settings_module.ADAPTERS["{{ cookiecutter.database }}"]
+    monkeypatch.setitem(settings_module.ADAPTERS, "{{ cookiecutter.database }}", (driver, "no_such_driver", package))
+    with pytest.raises(ConfigurationError) as raised:
+        load_database_settings("development")
+    assert str(raised.value) == (
+        "adapter '{{ cookiecutter.database }}' of 'development' needs the no_such_driver driver, "
+        f"which is not installed: pip install {package}"
+    )
+
+
+def test_env_files_are_read_locally_with_the_shell_winning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "database.yml").write_text(DATABASE_YML.read_text())
+    (tmp_path / ".env").write_text("DB_HOST=from-dotenv\nDB_USER=from-dotenv\nDB_POOL=4\n")
+    (tmp_path / ".env.development").write_text("DB_HOST=from-dotenv-development\n")
+    monkeypatch.setenv("DB_POOL", "2")
+    settings = load_database_settings("development", tmp_path / "config" / "database.yml")
+    assert (settings.host, settings.username, settings.pool) == ("from-dotenv-development", "from-dotenv", 2)
+
+
+def test_env_files_are_ignored_on_lambda(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "database.yml").write_text(DATABASE_YML.read_text())
+    (tmp_path / ".env").write_text("DB_HOST=from-dotenv\n")
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "api")
+    assert load_database_settings("development", tmp_path / "config" / "database.yml").host == "127.0.0.1"

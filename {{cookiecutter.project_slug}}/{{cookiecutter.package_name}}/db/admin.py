@@ -1,0 +1,73 @@
+"""Create and drop the database of an environment (``invoke db.create`` / ``db.drop``)."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
+
+from {{ cookiecutter.package_name }}.db.engine import build_engine
+from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings
+from {{ cookiecutter.package_name }}.errors import DatabaseUnavailableError
+{%- if cookiecutter.database == "mysql" %}
+
+SERVER_DATABASE = ""  # connect to the server without selecting a database
+EXISTS = "SELECT 1 FROM information_schema.schemata WHERE schema_name = :name"
+CREATE = "CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+{%- else %}
+
+SERVER_DATABASE = "postgres"  # the maintenance database every server has
+EXISTS = "SELECT 1 FROM pg_database WHERE datname = :name"
+CREATE = "CREATE DATABASE {name} ENCODING 'UTF8'"
+{%- endif %}
+
+
+@contextmanager
+def server_connection(settings: DatabaseSettings) -> Iterator[Connection]:
+    """An autocommit connection to the server itself, for CREATE and DROP DATABASE."""
+    engine = build_engine(settings, database=SERVER_DATABASE)
+    try:
+        with engine.connect() as connection:
+            yield connection.execution_options(isolation_level="AUTOCOMMIT")
+    except DBAPIError as error:
+        if error.connection_invalidated or not error.statement:
+            raise DatabaseUnavailableError(
+                f"cannot connect to the database server at {settings.host}:{settings.port} "
+                f"(database {settings.database}): {' '.join(str(error.orig).split())}"
+            ) from error
+        raise
+    finally:
+        engine.dispose()
+
+
+def database_exists(settings: DatabaseSettings) -> bool:
+    """True when the environment's database exists on its server."""
+    with server_connection(settings) as connection:
+        return _exists(connection, settings.database)
+
+
+def create_database(settings: DatabaseSettings) -> bool:
+    """Create the environment's database; False when it already existed."""
+    with server_connection(settings) as connection:
+        if _exists(connection, settings.database):
+            return False
+        connection.execute(text(CREATE.format(name=_quoted(connection, settings.database))))
+        return True
+
+
+def drop_database(settings: DatabaseSettings) -> bool:
+    """Drop the environment's database; False when there was none."""
+    with server_connection(settings) as connection:
+        if not _exists(connection, settings.database):
+            return False
+        connection.execute(text(f"DROP DATABASE {_quoted(connection, settings.database)}"))
+        return True
+
+
+def _exists(connection: Connection, name: str) -> bool:
+    return connection.execute(text(EXISTS), {"name": name}).first() is not None
+
+
+def _quoted(connection: Connection, name: str) -> str:
+    return connection.dialect.identifier_preparer.quote_identifier(name)

@@ -1,0 +1,192 @@
+"""Read config/database.yml into the settings of one environment.
+
+The file follows Rails and Jets: a section per environment, values taken from the environment
+(``${DB_HOST:-127.0.0.1}``), and DATABASE_URL, when set, overriding the section's connection
+fields.
+"""
+
+import importlib.util
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from {{ cookiecutter.package_name }}.environment import PROJECT_ROOT, app_env, load_env_files
+from {{ cookiecutter.package_name }}.errors import ConfigurationError
+
+DATABASE_YML = PROJECT_ROOT / "config" / "database.yml"
+REQUIRED_KEYS = ("adapter", "host", "username", "database")
+# adapter -> (SQLAlchemy driver name, DBAPI module, pip package)
+ADAPTERS = {
+    "mysql": ("mysql+pymysql", "pymysql", "PyMySQL"),
+    "postgresql": ("postgresql+psycopg2", "psycopg2", "psycopg2-binary"),
+}
+DEFAULT_PORTS = {"mysql": 3306, "postgresql": 5432}
+# DATABASE_URL schemes, as Rails and Heroku write them -> adapter
+URL_SCHEMES = {"mysql": "mysql", "mysql2": "mysql", "postgres": "postgresql", "postgresql": "postgresql"}
+VARIABLE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}")
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """Connection settings of one environment."""
+
+    env: str
+    adapter: str
+    host: str
+    port: int
+    username: str
+    password: str
+    database: str
+    pool: int = 1
+    connect_timeout: int = 5
+    ping_after_idle: float = 60.0
+    ssl: bool = False
+    ssl_ca: str | None = None
+
+    @property
+    def driver_module(self) -> str:
+        """The DBAPI module that talks to this adapter."""
+        return ADAPTERS[self.adapter][1]
+
+    def url(self, database: str | None = None) -> URL:
+        """The SQLAlchemy URL; special characters in the password need no quoting."""
+        return URL.create(
+            ADAPTERS[self.adapter][0],
+            username=self.username,
+            password=self.password or None,
+            host=self.host,
+            port=self.port,
+            database=self.database if database is None else database,
+        )
+
+    def describe(self) -> str:
+        """host:port/database, for messages."""
+        return f"{self.host}:{self.port}/{self.database}"
+
+
+def load_database_settings(env: str | None = None, path: Path = DATABASE_YML) -> DatabaseSettings:
+    """Settings of ``env`` (APP_ENV by default), with DATABASE_URL applied when set."""
+    env = env or app_env()
+    load_env_files(env, path.parent.parent)
+    sections = _read_sections(path)
+    if env not in sections:
+        known = ", ".join(sections)
+        raise ConfigurationError(f"unknown environment {env!r}: {path.name} defines {known}")
+    raw = dict(sections[env] or {})
+    if os.environ.get("DATABASE_URL"):
+        raw |= _fields_from_url(os.environ["DATABASE_URL"])
+    values = {key: _expand(env, key, value) for key, value in raw.items()}
+    return _build(env, values)
+
+
+def _read_sections(path: Path) -> Mapping[str, Any]:
+    try:
+        document = yaml.safe_load(path.read_text())
+    except FileNotFoundError:
+        raise ConfigurationError(f"{path} not found: create it (see the project README)") from None
+    except yaml.YAMLError as error:
+        raise ConfigurationError(f"{path} is not valid YAML: {error}".splitlines()[0]) from None
+    if not isinstance(document, dict):
+        raise ConfigurationError(f"{path} must map environment names to settings")
+    return {name: section for name, section in document.items() if name != "default"}
+
+
+def _expand(env: str, key: str, value: Any) -> Any:
+    """Replace ${NAME} and ${NAME:-default} with values from the environment."""
+    if not isinstance(value, str):
+        return value
+
+    def substitute(match: re.Match[str]) -> str:
+        name, default = match["name"], match["default"]
+        found = os.environ.get(name)
+        if found:
+            return found
+        if default is not None:
+            return default
+        raise ConfigurationError(
+            f"{key} of {env!r} needs the environment variable {name}, which is not set: "
+            f"export {name}=... (or set DATABASE_URL)"
+        )
+
+    return VARIABLE.sub(substitute, value)
+
+
+def _fields_from_url(text: str) -> dict[str, Any]:
+    try:
+        url = make_url(text)
+    except ArgumentError:
+        raise ConfigurationError(
+            "DATABASE_URL is not a database URL: use adapter://user:password@host:port/database"
+        ) from None
+    scheme = url.drivername.split("+")[0]
+    if scheme not in URL_SCHEMES:
+        known = ", ".join(URL_SCHEMES)
+        raise ConfigurationError(f"DATABASE_URL scheme {scheme!r} is not supported: use one of {known}")
+    fields = {
+        "adapter": URL_SCHEMES[scheme],
+        "host": url.host,
+        "port": url.port,
+        "username": url.username,
+        "password": url.password,
+        "database": url.database,
+    }
+    return {key: value for key, value in fields.items() if value is not None}
+
+
+def _build(env: str, values: dict[str, Any]) -> DatabaseSettings:
+    for key in REQUIRED_KEYS:
+        if values.get(key) in (None, ""):
+            raise ConfigurationError(f"{key} is missing from the {env!r} section of database.yml")
+    adapter = values["adapter"]
+    if adapter not in ADAPTERS:
+        known = ", ".join(ADAPTERS)
+        raise ConfigurationError(f"adapter {adapter!r} of {env!r} is not supported: use one of {known}")
+    _, module, package = ADAPTERS[adapter]
+    if importlib.util.find_spec(module) is None:
+        raise ConfigurationError(
+            f"adapter {adapter!r} of {env!r} needs the {module} driver, which is not installed: "
+            f"pip install {package}"
+        )
+
+    def read(key: str, convert: Callable[[Any], Any], default: Any) -> Any:
+        value = values.get(key)
+        if value in (None, ""):
+            return default
+        try:
+            return convert(value)
+        except ValueError:
+            raise ConfigurationError(f"{key} of {env!r} must be {convert.__name__}, not {value!r}") from None
+
+    return DatabaseSettings(
+        env=env,
+        adapter=adapter,
+        host=str(values["host"]),
+        port=read("port", int, DEFAULT_PORTS[adapter]),
+        username=str(values["username"]),
+        password=read("password", str, ""),
+        database=str(values["database"]),
+        pool=read("pool", int, 1),
+        connect_timeout=read("connect_timeout", int, 5),
+        ping_after_idle=read("ping_after_idle", float, 60.0),
+        ssl=read("ssl", boolean, False),
+        ssl_ca=read("ssl_ca", str, None),
+    )
+
+
+def boolean(value: Any) -> bool:
+    """true/false, yes/no, on/off or 1/0, as YAML and shells write them."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "on", "1"):
+        return True
+    if text in ("false", "no", "off", "0"):
+        return False
+    raise ValueError(value)

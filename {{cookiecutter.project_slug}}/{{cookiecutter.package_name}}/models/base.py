@@ -1,0 +1,43 @@
+"""The declarative base every model inherits from."""
+
+from datetime import UTC, datetime
+
+{% if cookiecutter.database == "mysql" -%}
+from sqlalchemy import MetaData
+from sqlalchemy.dialects.mysql import DATETIME
+{%- else -%}
+from sqlalchemy import DateTime, MetaData
+{%- endif %}
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Stable constraint names, identical on MySQL and PostgreSQL, so migrations can name them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+{% if cookiecutter.database == "mysql" -%}
+TIMESTAMP = DATETIME(fsp=6)  # microseconds, as Rails stores them
+{%- else -%}
+TIMESTAMP = DateTime()  # timestamp without time zone, holding UTC
+{%- endif %}
+
+
+def utcnow() -> datetime:
+    """The current time in UTC, without time zone (as stored)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    """Base class of the models; its metadata is what migrations compare against."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Timestamps:
+    """created_at and updated_at, set by the app as Rails does (no extra round trip)."""
+
+    created_at: Mapped[datetime] = mapped_column(TIMESTAMP, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(TIMESTAMP, default=utcnow, onupdate=utcnow)
