@@ -1,7 +1,7 @@
 """Print the next steps once the project has been generated."""
 
 NEXT_STEPS = """
-Created {{ cookiecutter.project_slug }} ({{ cookiecutter.database }}, Python {{ cookiecutter.python_version }}).
+Created {{ cookiecutter.project_slug }} ({{ cookiecutter.database }})
 
 Next steps:
   cd {{ cookiecutter.project_slug }}

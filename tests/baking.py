@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,5 +42,9 @@ def bake(output_dir: Path, **context: str) -> Baked:
 
 
 def combination_name(database: str, python_version: str) -> str:
-    """A project name unique to the combination, so their databases never collide."""
-    return f"Bake {database} {python_version.replace('.', '')}"
+    """A project name unique to the combination and to this checkout.
+
+    Its databases then never collide with those of another checkout testing at the same time.
+    """
+    checkout = zlib.crc32(str(TEMPLATE).encode()) % 10_000
+    return f"Bake {database} {python_version.replace('.', '')} {checkout}"

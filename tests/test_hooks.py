@@ -10,7 +10,7 @@ from tests.baking import BIN, TEMPLATE
 
 def cookiecutter_cli(
     output_dir: Path, *answers: str, template: str = str(TEMPLATE)
-) -> subprocess.CompletedProcess:
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [BIN / "cookiecutter", "--no-input", "-o", output_dir, template, *answers],
         capture_output=True,
