@@ -12,6 +12,8 @@ PROJECT_SLUG = "{{ cookiecutter.project_slug }}"
 PACKAGE_NAME = "{{ cookiecutter.package_name }}"
 
 SLUG_RULE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+# Database names are <package>_development and so on; MySQL allows 64 characters, PostgreSQL 63.
+PACKAGE_NAME_LIMIT = 40
 # Top-level modules the generated project imports or installs; a package of the same name
 # would shadow them.
 DEPENDENCY_MODULES = {
@@ -46,6 +48,11 @@ def problem() -> str | None:
         return (
             f"package_name {PACKAGE_NAME!r} is not a Python identifier: use lowercase letters, "
             "digits and underscores, starting with a letter (e.g. 'blog_api')"
+        )
+    if len(PACKAGE_NAME) > PACKAGE_NAME_LIMIT:
+        return (
+            f"package_name {PACKAGE_NAME!r} is {len(PACKAGE_NAME)} characters long: use at most "
+            f"{PACKAGE_NAME_LIMIT}, so that database names fit MySQL's and PostgreSQL's limits"
         )
     if keyword.iskeyword(PACKAGE_NAME) or keyword.issoftkeyword(PACKAGE_NAME):
         return f"package_name {PACKAGE_NAME!r} is a Python keyword: choose another name"

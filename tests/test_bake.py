@@ -5,7 +5,7 @@ import tomllib
 
 import yaml
 
-from tests.baking import BIN, Baked
+from tests.baking import BIN, Baked, bake
 
 JINJA = re.compile(r"\{\{|\{%|\{#")
 
@@ -62,3 +62,10 @@ def test_the_generated_test_suite_passes_against_the_real_server(baked: Baked) -
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     summary = result.stdout.strip().splitlines()[-1]
     assert re.fullmatch(r"\d+ passed in [\d.]+s", summary), summary
+
+
+def test_the_longest_allowed_package_name_stays_ruff_clean(tmp_path) -> None:
+    longest = bake(tmp_path, package_name="a" * 40, database="postgresql")
+    check = longest.run(BIN / "ruff", "check", "--no-cache", ".")
+    formatted = longest.run(BIN / "ruff", "format", "--no-cache", "--check", ".")
+    assert (check.returncode, formatted.returncode) == (0, 0), check.stdout + formatted.stdout

@@ -39,6 +39,11 @@ def cookiecutter_cli(
         ),
         (["project_name=Class"], "package_name 'class' is a Python keyword: choose another name"),
         (
+            ["package_name=" + "a" * 41],
+            f"package_name '{'a' * 41}' is 41 characters long: use at most 40, so that database names "
+            "fit MySQL's and PostgreSQL's limits",
+        ),
+        (
             ["project_name=JSON"],
             "package_name 'json' shadows the standard-library module of the same name: choose another name",
         ),

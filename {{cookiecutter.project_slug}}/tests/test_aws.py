@@ -24,7 +24,9 @@ def test_a_client_is_created_once_and_reused(monkeypatch) -> None:
 
 def test_the_handler_cold_path_does_not_import_boto3() -> None:
     code = (
-        "import sys, {{ cookiecutter.package_name }}.handlers.posts, {{ cookiecutter.package_name }}.aws; "
+        "import sys\n"
+        "import {{ cookiecutter.package_name }}.handlers.posts\n"
+        "import {{ cookiecutter.package_name }}.aws\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore')))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

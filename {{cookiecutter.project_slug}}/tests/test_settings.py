@@ -25,8 +25,9 @@ def clean_environment() -> Iterator[None]:
 
 
 def test_each_environment_has_its_own_database() -> None:
-    assert load_database_settings("development").database == "{{ cookiecutter.package_name }}_development"
-    assert load_database_settings("test").database == "{{ cookiecutter.package_name }}_test"
+    package = "{{ cookiecutter.package_name }}"
+    assert load_database_settings("development").database == f"{package}_development"
+    assert load_database_settings("test").database == f"{package}_test"
 
 
 def test_defaults_for_local_development() -> None:

@@ -7,7 +7,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from {{ cookiecutter.package_name }}.db import with_session
-from {{ cookiecutter.package_name }}.http import Event, HttpError, Response, json_body, json_response, path_id, router
+from {{ cookiecutter.package_name }}.http import (
+    Event,
+    HttpError,
+    Response,
+    json_body,
+    json_response,
+    path_id,
+    router,
+)
 from {{ cookiecutter.package_name }}.models import Post
 
 PAGE_SIZE = 50
