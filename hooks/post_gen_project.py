@@ -7,7 +7,7 @@ Next steps:
   cd {{ cookiecutter.project_slug }}
   python{{ cookiecutter.python_version }} -m venv .venv && . .venv/bin/activate
   pip install -e '.[dev]'
-  invoke db.create            # {{ cookiecutter.package_name }}_development and _test
+  invoke db.setup             # create, migrate and seed the development database (and create _test)
   pytest                      # the project's own tests, against the test database
 """
 

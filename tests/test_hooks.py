@@ -64,5 +64,5 @@ def test_a_good_bake_prints_the_next_steps(tmp_path: Path) -> None:
     result = cookiecutter_cli(tmp_path, "project_name=Next Steps")
     assert result.returncode == 0, result.stderr
     assert "  cd next-steps\n" in result.stdout
-    assert "  invoke db.create" in result.stdout
+    assert "  invoke db.setup" in result.stdout
     assert (tmp_path / "next-steps" / "next_steps" / "handlers" / "posts.py").is_file()

@@ -11,6 +11,7 @@ from sqlalchemy import delete
 
 from {{ cookiecutter.package_name }} import db
 from {{ cookiecutter.package_name }}.db.admin import create_database
+from {{ cookiecutter.package_name }}.db.migrations import upgrade
 from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings, load_database_settings
 from {{ cookiecutter.package_name }}.models import Base
 from tests.server import Server
@@ -23,9 +24,9 @@ def settings() -> DatabaseSettings:
 
 @pytest.fixture(scope="session", autouse=True)
 def test_database(settings: DatabaseSettings) -> None:
-    """Create the test database and its tables when missing."""
+    """Create the test database when missing and migrate it to head, as Rails keeps its test schema."""
     create_database(settings)
-    Base.metadata.create_all(db.current().engine)
+    upgrade(settings)
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,7 @@
 """Errors the app reports to people as one clear line."""
 
+from sqlalchemy.exc import DBAPIError
+
 
 class ConfigurationError(Exception):
     """A setting is missing or wrong; the message says which and how to fix it."""
@@ -7,3 +9,18 @@ class ConfigurationError(Exception):
 
 class DatabaseUnavailableError(Exception):
     """The database cannot be reached right now."""
+
+    @classmethod
+    def because(cls, doing: str, error: DBAPIError) -> "DatabaseUnavailableError":
+        """What we were doing, then the driver's own reason."""
+        return cls(f"{doing}: {driver_reason(error)}")
+
+
+def driver_reason(error: DBAPIError) -> str:
+    """The driver's own message, on one line."""
+    return " ".join(str(error.orig).split()) or type(error.orig).__name__
+
+
+def is_connection_failure(error: DBAPIError) -> bool:
+    """True when the error is about reaching the server, not about a statement."""
+    return error.connection_invalidated or not error.statement

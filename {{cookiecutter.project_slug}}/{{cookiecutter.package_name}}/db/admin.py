@@ -9,7 +9,7 @@ from sqlalchemy.exc import DBAPIError
 
 from {{ cookiecutter.package_name }}.db.engine import build_engine
 from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings
-from {{ cookiecutter.package_name }}.errors import DatabaseUnavailableError
+from {{ cookiecutter.package_name }}.errors import DatabaseUnavailableError, is_connection_failure
 {%- if cookiecutter.database == "mysql" %}
 
 SERVER_DATABASE = ""  # connect to the server without selecting a database
@@ -31,12 +31,10 @@ def server_connection(settings: DatabaseSettings) -> Iterator[Connection]:
         with engine.connect() as connection:
             yield connection.execution_options(isolation_level="AUTOCOMMIT")
     except DBAPIError as error:
-        if error.connection_invalidated or not error.statement:
-            raise DatabaseUnavailableError(
-                f"cannot connect to the database server at {settings.host}:{settings.port} "
-                f"(database {settings.database}): {' '.join(str(error.orig).split())}"
-            ) from error
-        raise
+        if not is_connection_failure(error):
+            raise
+        doing = f"cannot reach the server of {settings.describe()}"
+        raise DatabaseUnavailableError.because(doing, error) from error
     finally:
         engine.dispose()
 

@@ -134,7 +134,7 @@ def _fields_from_url(text: str) -> dict[str, Any]:
         "host": url.host,
         "port": url.port,
         "username": url.username,
-        "password": url.password,
+        "password": url.password or "",  # the URL says it all: no password means none
         "database": url.database,
     }
     return {key: value for key, value in fields.items() if value is not None}

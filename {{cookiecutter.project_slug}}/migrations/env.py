@@ -1,0 +1,56 @@
+"""Alembic's entry point: migrate the database of config/database.yml.
+
+The settings come from the invoke tasks (``config.attributes["settings"]``) or, when alembic is
+run by hand, from APP_ENV and DATABASE_URL, exactly as the app reads them.
+"""
+
+from logging.config import fileConfig
+
+from alembic import context
+
+from {{ cookiecutter.package_name }}.db.engine import build_engine
+from {{ cookiecutter.package_name }}.db.settings import load_database_settings
+from {{ cookiecutter.package_name }}.models import Base
+
+config = context.config
+if config.config_file_name is not None and config.attributes.get("configure_logging", True):
+    fileConfig(config.config_file_name)
+
+target_metadata = Base.metadata
+settings = config.attributes.get("settings") or load_database_settings()
+
+
+def run_migrations_offline() -> None:
+    """Write the SQL to stdout instead of running it (alembic upgrade --sql)."""
+    context.configure(
+        url=settings.url(),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        compare_type=True,
+        transaction_per_migration=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    """Run the migrations on a connection of their own."""
+    engine = build_engine(settings)
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            compare_type=True,
+            # One transaction per revision: on PostgreSQL a revision that fails leaves the
+            # schema as it was. MySQL commits DDL at once, so it cannot undo a half-done one.
+            transaction_per_migration=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,139 @@
+"""Database tasks, as Rails and Jets have them: invoke db.create, db.migrate, db.rollback ...
+
+Every task takes --env (default: APP_ENV, else development).
+"""
+
+from invoke import Context, task
+from sqlalchemy.orm import Session
+
+from {{ cookiecutter.package_name }} import seeds
+from {{ cookiecutter.package_name }}.db import admin, migrations
+from {{ cookiecutter.package_name }}.db.engine import build_engine
+from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings, load_database_settings
+from {{ cookiecutter.package_name }}.environment import app_env
+from {{ cookiecutter.package_name }}.errors import ConfigurationError
+from tasks.console import run_client
+from tasks.errors import one_line_errors
+
+PROTECTED_ENVIRONMENTS = {"production"}
+ENV_HELP = {"env": "environment of config/database.yml (default: APP_ENV, else development)"}
+
+
+def settings_for(env: str | None) -> DatabaseSettings:
+    """The settings of --env, or of APP_ENV."""
+    return load_database_settings(env or app_env())
+
+
+def with_test_database(env: str | None) -> list[DatabaseSettings]:
+    """The environment's settings, and the test database's too in development (as Rails does)."""
+    settings = settings_for(env)
+    return [settings, settings_for("test")] if settings.env == "development" else [settings]
+
+
+def refuse_if_protected(env: str | None, action: str, force: bool) -> None:
+    """Stop dangerous operations on protected environments unless --force is given."""
+    env = env or app_env()
+    if env in PROTECTED_ENVIRONMENTS and not force:
+        raise ConfigurationError(
+            f"refusing to {action} the {env!r} database: {env!r} is a protected environment; "
+            "add --force if you really mean it"
+        )
+
+
+@task(help=ENV_HELP)
+@one_line_errors
+def create(c: Context, env: str | None = None) -> None:
+    """Create the database (in development, the test database too)."""
+    for settings in with_test_database(env):
+        created = admin.create_database(settings)
+        print(f"{'Created' if created else 'Already exists:'} {settings.database}")
+
+
+@task(help=ENV_HELP | {"force": "allow dropping a protected environment's database"})
+@one_line_errors
+def drop(c: Context, env: str | None = None, force: bool = False) -> None:
+    """Drop the database (in development, the test database too)."""
+    refuse_if_protected(env, "drop", force)
+    for settings in with_test_database(env):
+        dropped = admin.drop_database(settings)
+        print(f"{'Dropped' if dropped else 'Does not exist:'} {settings.database}")
+
+
+@task(help=ENV_HELP | {"autogenerate": "fill the revision from the models' differences with the database"})
+@one_line_errors
+def generate(c: Context, name: str, autogenerate: bool = False, env: str | None = None) -> None:
+    """Write a new migration: invoke db.generate add_author_to_posts."""
+    path = migrations.generate(settings_for(env), name, autogenerate)
+    print(f"Created {path.relative_to(migrations.ALEMBIC_INI.parent)}")
+
+
+@task(help=ENV_HELP | {"target": "revision to migrate to (default: head)"})
+@one_line_errors
+def migrate(c: Context, env: str | None = None, target: str = "head") -> None:
+    """Apply pending migrations (up to --target)."""
+    revision = migrations.upgrade(settings_for(env), target)
+    print(f"Current version: {revision or 'none'}")
+
+
+@task(help=ENV_HELP | {"steps": "how many migrations to revert (default: 1)"})
+@one_line_errors
+def rollback(c: Context, env: str | None = None, steps: int = 1) -> None:
+    """Revert the last migration (or --steps N)."""
+    revision = migrations.rollback(settings_for(env), steps)
+    print(f"Current version: {revision or 'none'}")
+
+
+@task(help=ENV_HELP)
+@one_line_errors
+def status(c: Context, env: str | None = None) -> None:
+    """List the migrations, each up (applied) or down (pending)."""
+    settings = settings_for(env)
+    print(f"database: {settings.database}\n\n Status   Migration ID    Migration Name\n{'-' * 50}")
+    for revision in migrations.revisions(settings):
+        print(f"   {'up' if revision.applied else 'down':<6} {revision.id:<15} {revision.name}")
+
+
+@task(help=ENV_HELP)
+@one_line_errors
+def version(c: Context, env: str | None = None) -> None:
+    """Print the database's current migration."""
+    print(f"Current version: {migrations.current_revision(settings_for(env)) or 'none'}")
+
+
+@task(help=ENV_HELP)
+@one_line_errors
+def seed(c: Context, env: str | None = None) -> None:
+    """Load the example data of {{ cookiecutter.package_name }}/seeds.py."""
+    settings = settings_for(env)
+    engine = build_engine(settings)
+    with Session(engine) as session, session.begin():
+        added = seeds.seed(session)
+    engine.dispose()
+    print(f"Seeded {settings.database}: {added} row(s) added")
+
+
+@task(help=ENV_HELP)
+@one_line_errors
+def setup(c: Context, env: str | None = None) -> None:
+    """Create the database, migrate it and seed it."""
+    create(c, env)
+    migrate(c, env)
+    seed(c, env)
+
+
+@task(help=ENV_HELP | {"force": "allow resetting a protected environment's database"})
+@one_line_errors
+def reset(c: Context, env: str | None = None, force: bool = False) -> None:
+    """Drop the database and set it up again."""
+    refuse_if_protected(env, "reset", force)
+    drop(c, env, force)
+    setup(c, env)
+
+
+@task(help=ENV_HELP)
+@one_line_errors
+def console(c: Context, env: str | None = None) -> None:
+    """Open mysql or psql on the database (Jets' dbconsole)."""
+    code = run_client(settings_for(env))
+    if code:
+        raise SystemExit(code)

@@ -1,0 +1,25 @@
+"""Turn the app's expected errors into one line on stderr and exit status 1."""
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from invoke.exceptions import Exit
+
+from {{ cookiecutter.package_name }}.db.migrations import MigrationError
+from {{ cookiecutter.package_name }}.errors import ConfigurationError, DatabaseUnavailableError
+
+EXPECTED = (ConfigurationError, DatabaseUnavailableError, MigrationError)
+
+
+def one_line_errors[F: Callable[..., Any]](task_body: F) -> F:
+    """Decorate a task body so that an expected error ends it with ``error: <message>``."""
+
+    @functools.wraps(task_body)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return task_body(*args, **kwargs)
+        except EXPECTED as error:
+            raise Exit(f"error: {error}", code=1) from None
+
+    return run  # type: ignore[return-value]
