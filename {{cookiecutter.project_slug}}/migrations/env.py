@@ -16,19 +16,19 @@ config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):
     fileConfig(config.config_file_name)
 
-target_metadata = Base.metadata
 settings = config.attributes.get("settings") or load_database_settings()
+options = {
+    "target_metadata": Base.metadata,  # what --autogenerate compares the database with
+    "compare_type": True,
+    # One transaction per revision: on PostgreSQL a revision that fails leaves the schema as it
+    # was. MySQL commits DDL at once, so it cannot undo a half-done one.
+    "transaction_per_migration": True,
+}
 
 
 def run_migrations_offline() -> None:
     """Write the SQL to stdout instead of running it (alembic upgrade --sql)."""
-    context.configure(
-        url=settings.url(),
-        target_metadata=target_metadata,
-        literal_binds=True,
-        compare_type=True,
-        transaction_per_migration=True,
-    )
+    context.configure(url=settings.url(), literal_binds=True, **options)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -37,14 +37,7 @@ def run_migrations_online() -> None:
     """Run the migrations on a connection of their own."""
     engine = build_engine(settings)
     with engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            compare_type=True,
-            # One transaction per revision: on PostgreSQL a revision that fails leaves the
-            # schema as it was. MySQL commits DDL at once, so it cannot undo a half-done one.
-            transaction_per_migration=True,
-        )
+        context.configure(connection=connection, **options)
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()
