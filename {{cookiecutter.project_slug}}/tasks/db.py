@@ -12,6 +12,7 @@ from {{ cookiecutter.package_name }}.db.engine import build_engine
 from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings, load_database_settings
 from {{ cookiecutter.package_name }}.environment import app_env
 from {{ cookiecutter.package_name }}.errors import ConfigurationError
+
 from tasks.console import run_client
 from tasks.errors import one_line_errors
 

@@ -14,6 +14,7 @@ from {{ cookiecutter.package_name }}.db.admin import create_database
 from {{ cookiecutter.package_name }}.db.migrations import upgrade
 from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings, load_database_settings
 from {{ cookiecutter.package_name }}.models import Base
+
 from tests.server import Server
 
 

@@ -10,6 +10,7 @@ from {{ cookiecutter.package_name }} import db
 from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings
 from {{ cookiecutter.package_name }}.handlers.posts import handler
 from {{ cookiecutter.package_name }}.models import Post
+
 from tests.events import invoke
 from tests.proxy import Proxy
 from tests.server import Server

@@ -1,4 +1,5 @@
 from {{ cookiecutter.package_name }}.handlers.posts import handler
+
 from tests.events import invoke
 
 
