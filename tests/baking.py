@@ -1,6 +1,8 @@
 """Bake the template, as a user would, into temporary directories."""
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 import zlib
@@ -33,6 +35,17 @@ class Baked:
         return subprocess.run(
             [str(part) for part in command], cwd=self.path, capture_output=True, text=True, **kwargs
         )
+
+
+def runtime_python(version: str) -> Path:
+    """The interpreter of a Lambda runtime version (pyenv's, or pythonX.Y on PATH)."""
+    pyenv_versions = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"), "versions")
+    installed = sorted(pyenv_versions.glob(f"{version}.*"))
+    if installed:
+        return installed[-1] / "bin" / f"python{version}"
+    found = shutil.which(f"python{version}")
+    assert found, f"no Python {version}: install it (pyenv install {version}) to test that runtime"
+    return Path(found)
 
 
 def bake(output_dir: Path, **context: str) -> Baked:

@@ -5,7 +5,7 @@ import tomllib
 
 import yaml
 
-from tests.baking import BIN, Baked, bake
+from tests.baking import BIN, Baked, bake, runtime_python
 
 JINJA = re.compile(r"\{\{|\{%|\{#")
 
@@ -19,8 +19,9 @@ def test_no_jinja_is_left_in_names_or_contents(baked: Baked) -> None:
     assert leftovers == []
 
 
-def test_every_python_file_compiles(baked: Baked) -> None:
-    result = baked.run(BIN / "python", "-m", "compileall", "-q", ".")
+def test_every_python_file_compiles_on_the_chosen_runtime(baked: Baked) -> None:
+    python = runtime_python(baked.context["python_version"])
+    result = baked.run(python, "-m", "compileall", "-q", ".")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
