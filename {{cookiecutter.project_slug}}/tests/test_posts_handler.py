@@ -1,6 +1,9 @@
+import base64
+import json
+
 from {{ cookiecutter.package_name }}.handlers.posts import handler
 
-from tests.events import invoke
+from tests.events import http_event, invoke
 
 
 def test_create_then_show_and_list() -> None:
@@ -50,3 +53,22 @@ def test_non_numeric_id_is_a_404() -> None:
 
 def test_unknown_route_is_a_404() -> None:
     assert invoke(handler, "DELETE /posts") == (404, {"error": "no route for 'DELETE /posts'"})
+
+
+def test_an_id_beyond_the_column_range_is_a_404() -> None:
+    too_big = str(2**31)
+    expected = (404, {"error": f"id '{too_big}' is not a valid id"})
+    assert invoke(handler, "GET /posts/{id}", id=too_big) == expected
+
+
+def test_a_base64_encoded_body_is_decoded() -> None:
+    event = http_event("POST /posts", base64.b64encode(b'{"title": "encoded"}').decode())
+    response = handler(event | {"isBase64Encoded": True}, None)
+    assert response["statusCode"] == 201
+    assert json.loads(response["body"])["title"] == "encoded"
+
+
+def test_a_body_that_is_not_base64_is_a_400() -> None:
+    response = handler(http_event("POST /posts", "%%%") | {"isBase64Encoded": True}, None)
+    assert response["statusCode"] == 400
+    assert json.loads(response["body"]) == {"error": "request body is not valid base64-encoded UTF-8"}

@@ -1,5 +1,6 @@
 """JSON over API Gateway HTTP APIs (payload format 2.0): routing, parsing and errors."""
 
+import base64
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -10,6 +11,7 @@ from {{ cookiecutter.package_name }}.errors import DatabaseUnavailableError
 Event = Mapping[str, Any]
 Response = dict[str, Any]
 Route = Callable[[Event], Response]
+MAX_ID = 2**31 - 1
 
 logger = logging.getLogger(__name__)
 
@@ -36,9 +38,10 @@ def json_body(event: Event) -> dict[str, Any]:
     """The request body as a JSON object, or a 400 saying what is wrong with it."""
     text = event.get("body") or ""
     if event.get("isBase64Encoded"):
-        import base64
-
-        text = base64.b64decode(text).decode()
+        try:
+            text = base64.b64decode(text, validate=True).decode()
+        except ValueError:  # bad base64 or bad UTF-8
+            raise HttpError(400, "request body is not valid base64-encoded UTF-8") from None
     try:
         body = json.loads(text)
     except ValueError as error:
@@ -49,9 +52,9 @@ def json_body(event: Event) -> dict[str, Any]:
 
 
 def path_id(event: Event, name: str = "id") -> int:
-    """A positive integer path parameter, or a 404."""
+    """An integer id from the path, or a 404 (ids are 32-bit integers in both databases)."""
     value = (event.get("pathParameters") or {}).get(name, "")
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_ID:
         raise HttpError(404, f"{name} {value!r} is not a valid id")
     return int(value)
 
