@@ -3,7 +3,7 @@
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
-from {{ cookiecutter.package_name }}.db import liveness, tls
+from {{ cookiecutter.package_name }}.db import liveness, tls, transactions
 from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings
 
 
@@ -11,7 +11,8 @@ def build_engine(settings: DatabaseSettings, database: str | None = None) -> Eng
     """An engine that keeps at most ``settings.pool`` connections and never opens more.
 
     Nothing connects until the engine is first used. Connections the server closed while the
-    process was idle are replaced on checkout (see ``liveness``).
+    process was idle are replaced on checkout (see ``liveness``). Transactions start with the
+    first write and cost no round trip of their own (see ``transactions``).
     """
     engine = create_engine(
         settings.url(database),
@@ -19,5 +20,6 @@ def build_engine(settings: DatabaseSettings, database: str | None = None) -> Eng
         max_overflow=0,
         connect_args={"connect_timeout": settings.connect_timeout, **tls.connect_args(settings)},
     )
+    transactions.install(engine)
     liveness.install(engine, settings.ping_after_idle)
     return engine
