@@ -1,0 +1,1 @@
+"""Benchmarks of the generated app's database runtime against the alternatives: ``python -m bench``."""

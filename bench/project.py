@@ -1,0 +1,111 @@
+"""A project baked from the template for one database, importable, with its database migrated."""
+
+import importlib
+import os
+import sys
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from tests.baking import TEMPLATE, Baked, bake
+from tests.servers import drop_databases, engine
+
+SERVER_PORTS = {"mysql": 3306, "postgresql": 5432}
+COUNT_CONNECTIONS = {
+    "mysql": "SELECT COUNT(*) FROM information_schema.processlist WHERE db = :name",
+    "postgresql": "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = :name",
+}
+
+
+def checkout_name(purpose: str, database: str) -> str:
+    """A project name unique to this checkout, so its databases never meet another checkout's."""
+    return f"{purpose} {database} {zlib.crc32(str(TEMPLATE).encode()) % 10_000}"
+
+
+@dataclass
+class Project:
+    """A baked project whose package this process can import, on its real server."""
+
+    database: str
+    baked: Baked
+
+    @property
+    def package(self) -> str:
+        return self.baked.package
+
+    @property
+    def database_name(self) -> str:
+        """The database the bench and the fault tests use: the project's test database."""
+        return f"{self.package}_test"
+
+    @property
+    def server_port(self) -> int:
+        return SERVER_PORTS[self.database]
+
+    def module(self, name: str) -> ModuleType:
+        """Import ``<package>.<name>`` from the baked project."""
+        return importlib.import_module(f"{self.package}.{name}")
+
+    def settings_variables(self, port: int | None = None, **extra: str) -> dict[str, str]:
+        """Variables that point the project's test environment at ``port`` (the server's by default)."""
+        return {"APP_ENV": "test", "DB_PORT": str(port or self.server_port), **extra}
+
+    def environment(self, port: int | None = None, **extra: str) -> dict[str, str]:
+        """The environment of a process that imports the project and talks to ``port``."""
+        return {**os.environ, **self.settings_variables(port, **extra), "PYTHONPATH": str(self.baked.path)}
+
+    @contextmanager
+    def using(self, port: int | None = None, **extra: str) -> Iterator[None]:
+        """Point this process's copy of the project at ``port``, started afresh, then restore."""
+        variables = self.settings_variables(port, **extra)
+        saved = {name: os.environ.get(name) for name in variables}
+        os.environ.update(variables)
+        self.module("db").reset()
+        try:
+            yield
+        finally:
+            self.module("db").reset()
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+    def server_connections(self) -> int:
+        """How many connections the server has open to the project's database."""
+        from sqlalchemy import text
+
+        with engine(self.database).connect() as connection:
+            return connection.scalar(text(COUNT_CONNECTIONS[self.database]), {"name": self.database_name})
+
+    def scalar(self, sql: str, **params: Any) -> Any:
+        """One value from the project's database, read on a connection of its own."""
+        from sqlalchemy import text
+
+        with engine(self.database, self.database_name).connect() as connection:
+            return connection.scalar(text(sql), params)
+
+    def empty(self) -> None:
+        """Delete every post."""
+        from sqlalchemy import text
+
+        with engine(self.database, self.database_name).begin() as connection:
+            connection.execute(text("DELETE FROM posts"))
+
+
+def prepare(database: str, output_dir: Path, purpose: str) -> Project:
+    """Bake a project with the defaults but ``database``, create and migrate its test database."""
+    baked = bake(output_dir, project_name=checkout_name(purpose, database), database=database)
+    drop_databases(database, baked.package)
+    if str(baked.path) not in sys.path:
+        sys.path.append(str(baked.path))
+    project = Project(database, baked)
+    with project.using():
+        settings = project.module("db.settings").load_database_settings("test")
+        project.module("db.admin").create_database(settings)
+        project.module("db.migrations").upgrade(settings)
+    return project

@@ -1,0 +1,148 @@
+"""Faults between the app and its database, on both real servers, through the bench proxy.
+
+Each test drives a baked project's posts handler the way Lambda does, in this process (or in
+eight processes), with the proxy cutting, refusing or watching its connections.
+"""
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from bench.project import Project, prepare
+from bench.proxy import Proxy
+from tests.baking import DATABASES
+
+PROCESSES = 8
+WRITES = 200
+WRITER = """
+import json, sys
+from {package}.handlers.posts import handler
+for number in range({writes}):
+    event = {{"routeKey": "POST /posts", "body": json.dumps({{"title": "{name}-%d" % number}})}}
+    assert handler(event, None)["statusCode"] == 201
+print("done", flush=True)
+sys.stdin.read()  # hold the connection until the test has counted it
+"""
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Project:
+    return prepare(request.param, tmp_path_factory.mktemp("faults"), "Faults")
+
+
+@pytest.fixture
+def proxy(project: Project) -> Iterator[Proxy]:
+    """The project, started afresh, talks to its database through a proxy."""
+    project.empty()
+    with Proxy(project.database, project.server_port) as proxy, project.using(proxy.port):
+        yield proxy
+
+
+def invoke(project: Project, route: str, body: dict | None = None, **path: str) -> tuple[int, dict]:
+    event = {"routeKey": route, "pathParameters": path, "body": json.dumps(body) if body else None}
+    response = project.module("handlers.posts").handler(event, None)
+    return response["statusCode"], json.loads(response["body"])
+
+
+def stored(project: Project) -> int:
+    return project.scalar("SELECT COUNT(*) FROM posts")
+
+
+def test_100_cuts_between_invocations_fail_no_invocation(project: Project, proxy: Proxy) -> None:
+    status, post = invoke(project, "POST /posts", {"title": "before the cuts"})
+    assert status == 201
+    statuses = []
+    for _ in range(100):
+        proxy.cut()
+        statuses.append(invoke(project, "GET /posts/{id}", id=str(post["id"]))[0])
+    assert statuses == [200] * 100
+    assert proxy.connects == 101
+
+
+def test_a_cut_in_the_middle_of_a_write_stores_nothing(project: Project, proxy: Proxy) -> None:
+    assert invoke(project, "GET /posts")[0] == 200
+    proxy.cut_before(b"COMMIT")  # the INSERT has reached the server, its COMMIT never does
+    status, body = invoke(project, "POST /posts", {"title": "cut short"})
+    assert status == 503
+    assert body["error"].startswith("database unavailable, try again shortly (lost the connection")
+    assert stored(project) == 0
+    assert invoke(project, "POST /posts", {"title": "next"})[0] == 201
+    assert stored(project) == 1
+
+
+def test_the_server_closing_an_idle_connection_is_survived(project: Project, proxy: Proxy) -> None:
+    idle_timeout = {
+        "mysql": "SET SESSION wait_timeout = 1",
+        "postgresql": "SET idle_session_timeout = '500ms'",
+    }[project.database]
+    db = project.module("db")
+    with db.session_scope() as session:
+        session.connection().exec_driver_sql(idle_timeout)
+    deadline = time.monotonic() + 5
+    while project.server_connections() and time.monotonic() < deadline:
+        time.sleep(0.05)  # the server closes the connection after its idle timeout
+    assert project.server_connections() == 0
+    assert invoke(project, "POST /posts", {"title": "after the timeout"})[0] == 201
+    assert proxy.connects == 2
+
+
+def test_an_unreachable_database_answers_503_then_recovers(project: Project, proxy: Proxy) -> None:
+    assert invoke(project, "GET /posts")[0] == 200
+    proxy.stop()
+    for _ in range(3):
+        status, body = invoke(project, "GET /posts")
+        assert status == 503
+        assert body["error"].startswith(
+            "database unavailable, try again shortly (cannot connect to the database at "
+            f"127.0.0.1:{proxy.port}/{project.database_name}: "
+        )
+    proxy.start()
+    assert invoke(project, "GET /posts")[0] == 200
+    assert invoke(project, "POST /posts", {"title": "back"})[0] == 201
+
+
+def test_8_processes_write_every_row_once_on_8_connections(project: Project, proxy: Proxy) -> None:
+    peak = [0]
+    sampling = threading.Event()
+
+    def sample() -> None:
+        while not sampling.is_set():
+            peak[0] = max(peak[0], project.server_connections())
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER.format(package=project.package, writes=WRITES, name=f"w{number}")],
+            env=project.environment(proxy.port),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for number in range(PROCESSES)
+    ]
+    try:
+        assert [writer.stdout.readline().strip() for writer in writers] == ["done"] * PROCESSES
+        assert project.server_connections() == PROCESSES
+    finally:
+        for writer in writers:
+            writer.stdin.close()
+            writer.wait(timeout=30)
+        sampling.set()
+        sampler.join()
+    assert [writer.returncode for writer in writers] == [0] * PROCESSES
+    assert peak[0] == PROCESSES
+    assert proxy.connects == PROCESSES
+
+    assert stored(project) == PROCESSES * WRITES
+    assert project.scalar("SELECT COUNT(DISTINCT title) FROM posts") == PROCESSES * WRITES
+    deadline = time.monotonic() + 5
+    while project.server_connections() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert project.server_connections() == 0
