@@ -121,18 +121,17 @@ def round_trips(project: Project, post_id: int) -> dict[str, Any]:
     return figures
 
 
-def timings(variants: dict[str, Any], operation: str, count: int, argument: Callable[[int], Any]) -> dict:
-    """Median and p99 in microseconds per variant, the variants taking turns."""
-    samples: dict[str, list[float]] = {letter: [] for letter in variants}
+def timings(calls: dict[str, Callable[[Any], object]], count: int, argument: Callable[[int], Any]) -> dict:
+    """Median and p99 in microseconds per call, the calls taking turns."""
+    samples: dict[str, list[float]] = {name: [] for name in calls}
     for number in range(count):
-        for letter, variant in variants.items():
-            method = getattr(variant, operation)
+        for name, call in calls.items():
             started = time.perf_counter_ns()
-            method(argument(number))
-            samples[letter].append((time.perf_counter_ns() - started) / 1000)
+            call(argument(number))
+            samples[name].append((time.perf_counter_ns() - started) / 1000)
     return {
-        letter: {"median": statistics.median(values), "p99": statistics.quantiles(values, n=100)[98]}
-        for letter, values in samples.items()
+        name: {"median": statistics.median(values), "p99": statistics.quantiles(values, n=100)[98]}
+        for name, values in samples.items()
     }
 
 
@@ -146,13 +145,51 @@ def latency(project: Project, post_id: int, port: int) -> dict[str, Any]:
         for variant in variants.values():  # warm up: connections, compiled statements, caches
             for number in range(20):
                 variant.read(variant.write(f"warm up {number}"))
+        reads = {letter: variant.read for letter, variant in variants.items()}
+        writes = {letter: variant.write for letter, variant in variants.items()}
         figures = {
-            "read": timings(variants, "read", READS, lambda number: post_id + number % 100),
-            "write": timings(variants, "write", WRITES, lambda number: f"post {number}"),
+            "read": timings(reads, READS, lambda number: post_id + number % 100),
+            "write": timings(writes, WRITES, lambda number: f"post {number}"),
         }
         for variant in variants.values():
             variant.close()
     return figures
+
+
+def read_breakdown(project: Project, post_id: int) -> dict[str, float]:
+    """Where A's warm read goes, on loopback: median microseconds of its parts, beside B."""
+    from sqlalchemy import select
+
+    with project.using():
+        db = project.module("db")
+        post = project.module("models").Post
+        raw = build("B", project.database, project.server_port, project.database_name, project.package)
+        table = post.__table__
+
+        def unit_of_work(post_id: int) -> None:
+            with db.session_scope():
+                pass
+
+        def core_select(post_id: int) -> None:
+            with db.session_scope() as session:
+                session.connection().execute(select(table).where(table.c.id == post_id)).one()
+
+        def orm_get(post_id: int) -> None:
+            with db.session_scope() as session:
+                session.get(post, post_id)
+
+        calls = {
+            "B: raw driver, SELECT by id": raw.read,
+            "A's unit of work alone (session, checkout, liveness check, commit, checkin)": unit_of_work,
+            "A's unit of work + Core SELECT by id": core_select,
+            "A's unit of work + ORM session.get (= A)": orm_get,
+        }
+        for call in calls.values():
+            for _ in range(50):
+                call(post_id)
+        figures = timings(calls, READS, lambda number: post_id + number % 100)
+        raw.close()
+    return {name: timing["median"] for name, timing in figures.items()}
 
 
 def delayed_proxy(project: Project) -> subprocess.Popen[str]:
@@ -280,6 +317,7 @@ def measure(database: str, output_dir: Path) -> dict[str, Any]:
     figures: dict[str, Any] = {"round_trips": round_trips(project, post_id)}
     print(f"[{database}] latency on loopback", file=sys.stderr, flush=True)
     figures["loopback"] = latency(project, post_id, project.server_port)
+    figures["breakdown"] = read_breakdown(project, post_id)
     print(f"[{database}] latency with {DELAY * 1000} ms each way", file=sys.stderr, flush=True)
     proxy = delayed_proxy(project)
     try:

@@ -61,6 +61,20 @@ def latency_table(results: dict[str, Any], names: dict[str, str]) -> list[str]:
     return lines
 
 
+def breakdown_table(results: dict[str, Any]) -> list[str]:
+    databases = list(results)
+    lines = [
+        "Where A's warm read goes, on loopback (medians; each line includes the one above it):",
+        "",
+        "| step | " + " | ".join(databases) + " |",
+        "| --- | " + " | ".join("---:" for _ in databases) + " |",
+    ]
+    for step in results[databases[0]]["breakdown"]:
+        cells = " | ".join(f"{results[database]['breakdown'][step]:.0f} µs" for database in databases)
+        lines.append(f"| {step} | {cells} |")
+    return lines
+
+
 def cold_table(results: dict[str, Any]) -> list[str]:
     lines = [
         "| database | app: import handler + first invocation | floor: import ORM + driver, connect, query "
@@ -114,6 +128,7 @@ def print_tables(results: dict[str, Any], names: dict[str, str], processes: int,
     sections = [
         ("1. Round trips per warm invocation (counted by bench/proxy.py)", round_trip_table(results, names)),
         ("2. Warm latency: median, and as a ratio to B", latency_table(results, names)),
+        ("2b. A's read, step by step", breakdown_table(results)),
         ("3. Cold start (median of fresh processes)", cold_table(results)),
         ("4. Connections", connection_table(results, names, processes, each)),
         ("5. Package size of ApiFunction after sam build", package_table(results)),
