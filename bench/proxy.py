@@ -184,21 +184,23 @@ class Proxy:
                 client, _ = listener.accept()
             except OSError:
                 return
-            try:
-                upstream = socket.create_connection(self.target)
-            except OSError:
-                _close(client)
-                continue
-            for sock in (client, upstream):
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            with self._lock:
-                self.connects += 1
-                number = self.connects
-                self._sockets += [client, upstream]
-            threading.Thread(
-                target=self._forward_client, args=(client, upstream, number), daemon=True
-            ).start()
-            threading.Thread(target=self._forward_raw, args=(upstream, client), daemon=True).start()
+            self._open(client)
+
+    def _open(self, client: socket.socket) -> None:
+        """Connect ``client`` to the database and forward both ways, counting what the client sends."""
+        try:
+            upstream = socket.create_connection(self.target)
+        except OSError:
+            _close(client)
+            return
+        for sock in (client, upstream):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        with self._lock:
+            self.connects += 1
+            number = self.connects
+            self._sockets += [client, upstream]
+        threading.Thread(target=self._forward_client, args=(client, upstream, number), daemon=True).start()
+        threading.Thread(target=self._forward_raw, args=(upstream, client), daemon=True).start()
 
     def _forward_client(self, client: socket.socket, upstream: socket.socket, number: int) -> None:
         parser = PARSERS[self.protocol]()
