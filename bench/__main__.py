@@ -284,13 +284,19 @@ def package_size(project: Project) -> dict[str, Any]:
     if not (path / "template.yaml").exists():
         return {"status": "template.yaml missing"}
     python = runtime_python(project.baked.context.get("python_version", "3.13"))
-    environment = {
-        **os.environ,
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
+    environment |= {
         "SAM_CLI_TELEMETRY": "0",
+        "AWS_EC2_METADATA_DISABLED": "true",
         "PATH": f"{python.parent}{os.pathsep}{BIN}{os.pathsep}{os.environ['PATH']}",
     }
     result = subprocess.run(
-        [BIN / "sam", "build", "ApiFunction"], cwd=path, env=environment, capture_output=True, text=True
+        [BIN / "sam", "build", "ApiFunction", "--build-in-source"],
+        cwd=path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     function = path / ".aws-sam" / "build" / "ApiFunction"
     if result.returncode != 0 or not function.is_dir():
@@ -306,9 +312,9 @@ def package_size(project: Project) -> dict[str, Any]:
         "unzipped": sum(file.stat().st_size for file in files) / 1e6,
         "zipped": archive.stat().st_size / 1e6,
         "boto3": "boto3" in parts or "botocore" in parts,
-        "tests": "tests" in parts,
-        "pycache": "__pycache__" in parts,
-        "c_sources": any(file.suffix in (".c", ".h") for file in files),
+        "tests": "tests" in parts or "testing" in parts,
+        "pycache": sum(1 for folder in function.rglob("__pycache__") if folder.is_dir()),
+        "c_sources": any(file.suffix in (".c", ".pyx") for file in files),
     }
 
 

@@ -107,7 +107,7 @@ def connection_table(results: dict[str, Any], names: dict[str, str], processes: 
 
 def package_table(results: dict[str, Any]) -> list[str]:
     lines = [
-        "| database | unzipped | zipped | boto3 | tests | `__pycache__` | C sources |",
+        "| database | unzipped | zipped | boto3 | tests | `__pycache__` folders | C sources |",
         "| --- | ---: | ---: | --- | --- | --- | --- |",
     ]
     for database, figures in results.items():
@@ -117,7 +117,7 @@ def package_table(results: dict[str, Any]) -> list[str]:
             continue
         lines.append(
             f"| {database} | {package['unzipped']:.1f} MB | {package['zipped']:.1f} MB "
-            f"| {_yes(package['boto3'])} | {_yes(package['tests'])} | {_yes(package['pycache'])} "
+            f"| {_yes(package['boto3'])} | {_yes(package['tests'])} | {package['pycache']} "
             f"| {_yes(package['c_sources'])} |"
         )
     return lines
