@@ -174,10 +174,15 @@ def test_the_secrets_manager_endpoint_is_private_in_the_function_subnets(templat
 
 
 def sam_build(baked: Baked) -> Path:
-    """``sam build`` of the baked project, without a container; the folder of the built functions."""
-    result = baked.run(BIN / "sam", "build", "--build-in-source", env=offline_environment(baked), timeout=600)
+    """``sam build`` of the baked project, without a container; the folder of the built functions.
+
+    It lies beside the project, which the other tests then find as it was generated.
+    """
+    build = baked.path.parent / "sam-build"
+    command = [BIN / "sam", "build", "--build-in-source", "--build-dir", build]
+    result = baked.run(*command, env=offline_environment(baked), timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return baked.path / ".aws-sam" / "build"
+    return build
 
 
 @pytest.fixture(scope="session")
@@ -254,8 +259,6 @@ def test_the_built_functions_migrate_and_serve_the_real_database(runnable: Baked
     built = sam_build(runnable)
     database, name = runnable.context["database"], f"{runnable.package}_production"
     servers.drop_databases(database, runnable.package)
-    with servers.engine(database).connect() as connection:
-        connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(f"CREATE DATABASE {name}")
     lambda_environment = {
         "AWS_LAMBDA_FUNCTION_NAME": "test",
         "APP_ENV": "production",
@@ -267,7 +270,8 @@ def test_the_built_functions_migrate_and_serve_the_real_database(runnable: Baked
     }
 
     migrated = run_built(runnable, built / "MigrateFunction", "migrate", {}, **lambda_environment)
-    assert migrated["answers"] == [{"database": name, "previous": None, "current": "20260101000000"}]
+    created = {"database": name, "created": True, "previous": None, "current": "20260101000000"}
+    assert migrated["answers"] == [created]
     assert migrated["loaded"] == ["alembic"]
 
     create = {"routeKey": "POST /posts", "body": json.dumps({"title": "Built"})}

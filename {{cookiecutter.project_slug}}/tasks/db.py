@@ -81,6 +81,8 @@ def migrate(c: Context, env: str | None = None, target: str = "head", remote: bo
     """Apply pending migrations (up to --target); --remote on the deployed stack."""
     if remote:
         answer = run_remotely(env or app_env(), target)
+        if answer["created"]:
+            print(f"Created {answer['database']} on AWS")
         previous, current = answer["previous"] or "none", answer["current"] or "none"
         print(f"Migrated {answer['database']} on AWS: {previous} -> {current}")
         return

@@ -3,7 +3,12 @@
 import pytest
 from alembic.script import ScriptDirectory
 
-from {{ cookiecutter.package_name }}.db.migrations import MigrationError, alembic_config, revisions, rollback
+from {{ cookiecutter.package_name }}.db.migrations import (
+    MigrationError,
+    alembic_config,
+    revisions,
+    rollback,
+)
 from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings
 from {{ cookiecutter.package_name }}.handlers.migrate import handler
 
@@ -12,12 +17,10 @@ def test_it_upgrades_to_head_and_reports_the_revisions(settings: DatabaseSetting
     head = ScriptDirectory.from_config(alembic_config(settings)).get_current_head()
     rollback(settings, steps=sum(revision.applied for revision in revisions(settings)))
 
-    assert handler({}, None) == {"database": settings.database, "previous": None, "current": head}
-    assert handler({"target": "head"}, None) == {
-        "database": settings.database,
-        "previous": head,
-        "current": head,
-    }
+    first = handler({}, None)
+    assert first == {"database": settings.database, "created": False, "previous": None, "current": head}
+    again = handler({"target": "head"}, None)
+    assert again == {"database": settings.database, "created": False, "previous": head, "current": head}
 
 
 def test_an_unknown_target_fails_with_alembics_reason(settings: DatabaseSettings) -> None:

@@ -55,9 +55,12 @@ def test_the_stack_comes_from_samconfig() -> None:
 def test_it_invokes_the_migrate_function_and_prints_its_answer(stub_aws, capsys) -> None:
     stubs = stub_aws("cloudformation", "lambda")
     stacks(stubs)
-    invoked(stubs, {"database": "app_production", "previous": None, "current": "20260101000000"})
+    answer = {"database": "app_production", "created": True, "previous": None, "current": "20260101000000"}
+    invoked(stubs, answer)
     migrate_remotely("production")
-    assert capsys.readouterr().out == "Migrated app_production on AWS: none -> 20260101000000\n"
+    assert capsys.readouterr().out == (
+        "Created app_production on AWS\nMigrated app_production on AWS: none -> 20260101000000\n"
+    )
     assert MIGRATE_TIMEOUT > 900  # longer than the function may run
 
 
