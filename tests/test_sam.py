@@ -201,6 +201,8 @@ def test_the_built_api_function_holds_the_app_and_its_dependencies_only(baked: B
     assert {baked.package, "config", "sqlalchemy", "yaml", DRIVERS[baked.context["database"]]} <= names
     assert not names & (NEVER_SHIPPED | {"alembic", "migrations", "mako"}), names
     assert (api / "config" / "database.yml").is_file()
+    dialects = {path.name for path in (api / "sqlalchemy" / "dialects").iterdir() if path.is_dir()}
+    assert dialects == {baked.context["database"]}
     leftovers = [
         path.relative_to(api)
         for path in api.rglob("*")
