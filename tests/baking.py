@@ -16,6 +16,9 @@ TEMPLATE = Path(__file__).resolve().parent.parent
 OPTIONS = json.loads((TEMPLATE / "cookiecutter.json").read_text())
 DATABASES: list[str] = OPTIONS["database"]
 PYTHON_VERSIONS: list[str] = OPTIONS["python_version"]
+ARCHITECTURES: list[str] = OPTIONS["architecture"]
+# The options that change what is generated, in the order of cookiecutter.json.
+CHOICES = {"database": DATABASES, "python_version": PYTHON_VERSIONS, "architecture": ARCHITECTURES}
 BIN = Path(sys.executable).parent
 
 
@@ -51,13 +54,14 @@ def runtime_python(version: str) -> Path:
 def bake(output_dir: Path, **context: str) -> Baked:
     """Generate a project from the working tree of the template, without prompting."""
     path = cookiecutter(str(TEMPLATE), no_input=True, output_dir=str(output_dir), extra_context=context)
-    return Baked(Path(path), context)
+    defaults = {name: values[0] for name, values in CHOICES.items()}
+    return Baked(Path(path), defaults | context)
 
 
-def combination_name(database: str, python_version: str) -> str:
-    """A project name unique to the combination and to this checkout.
+def combination_name(*choices: str) -> str:
+    """A project name unique to the combination of choices and to this checkout.
 
     Its databases then never collide with those of another checkout testing at the same time.
     """
     checkout = zlib.crc32(str(TEMPLATE).encode()) % 10_000
-    return f"Bake {database} {python_version.replace('.', '')} {checkout}"
+    return " ".join(["Bake", *(choice.replace(".", "") for choice in choices), str(checkout)])

@@ -1,6 +1,7 @@
 """The invoke db tasks of a baked project, against the real MariaDB and PostgreSQL."""
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -97,6 +98,23 @@ def test_list_shows_every_task_with_its_help(project: Project) -> None:
     ]:
         line = next(line for line in listed.splitlines() if line.strip().startswith(f"db.{name} "))
         assert len(line.split(maxsplit=1)[1]) > 10, line
+    assert any(line.strip().startswith("deploy ") for line in listed.splitlines()), listed
+
+
+def test_deploy_builds_then_deploys_the_environment_stack(project: Project) -> None:
+    def planned(*args: str) -> list[str]:
+        """What invoke --dry would run, without its colours."""
+        return re.sub(r"\x1b\[[0-9;]*m", "", project.ok("--dry", "deploy", *args)).splitlines()
+
+    assert planned("--env", "production") == [
+        f"Deploying {project.baked.path.name}-production to us-east-1",
+        "sam build --config-env production",
+        "sam deploy --config-env production",
+    ]
+    assert planned("--guided")[-1] == "sam deploy --config-env production --guided"
+    assert project.error("deploy", "--env", "staging") == (
+        "error: samconfig.toml has no 'staging' environment: use --env with one of production"
+    )
 
 
 def test_create_makes_development_and_test_databases_and_can_run_twice(project: Project) -> None:

@@ -3,5 +3,6 @@
 from invoke import Collection
 
 from tasks import db
+from tasks.deploy import deploy
 
-namespace = Collection(db)
+namespace = Collection(db, deploy)

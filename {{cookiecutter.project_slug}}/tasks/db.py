@@ -15,6 +15,7 @@ from {{ cookiecutter.package_name }}.errors import ConfigurationError
 
 from tasks.console import run_client
 from tasks.errors import one_line_errors
+from tasks.remote import migrate as run_remotely
 
 PROTECTED_ENVIRONMENTS = {"production"}
 ENV_HELP = {"env": "environment of config/database.yml (default: APP_ENV, else development)"}
@@ -68,10 +69,23 @@ def generate(c: Context, name: str, autogenerate: bool = False, env: str | None 
     print(f"Created {path.relative_to(migrations.ALEMBIC_INI.parent)}")
 
 
-@task(help=ENV_HELP | {"target": "revision to migrate to (default: head)"})
+@task(
+    help=ENV_HELP
+    | {
+        "target": "revision to migrate to (default: head)",
+        "remote": "run them on AWS, through the deployed migrate function (inside the VPC)",
+    }
+)
 @one_line_errors
-def migrate(c: Context, env: str | None = None, target: str = "head") -> None:
-    """Apply pending migrations (up to --target)."""
+def migrate(c: Context, env: str | None = None, target: str = "head", remote: bool = False) -> None:
+    """Apply pending migrations (up to --target); --remote on the deployed stack."""
+    if remote:
+        answer = run_remotely(env or app_env(), target)
+        if answer["created"]:
+            print(f"Created {answer['database']} on AWS")
+        previous, current = answer["previous"] or "none", answer["current"] or "none"
+        print(f"Migrated {answer['database']} on AWS: {previous} -> {current}")
+        return
     revision = migrations.upgrade(settings_for(env), target)
     print(f"Current version: {revision or 'none'}")
 

@@ -9,7 +9,9 @@ from invoke.exceptions import Exit
 from {{ cookiecutter.package_name }}.db.migrations import MigrationError
 from {{ cookiecutter.package_name }}.errors import ConfigurationError, DatabaseUnavailableError
 
-EXPECTED = (ConfigurationError, DatabaseUnavailableError, MigrationError)
+from tasks.stack import DeploymentError
+
+EXPECTED = (ConfigurationError, DatabaseUnavailableError, DeploymentError, MigrationError)
 
 
 def one_line_errors[F: Callable[..., Any]](task_body: F) -> F:

@@ -8,10 +8,23 @@ function that makes no AWS call does not pay for it at cold start.
 import functools
 from typing import Any
 
+# A function in a VPC with no route to a service should fail in seconds, not hang until timeout.
+CONNECT_TIMEOUT = 5
+
 
 @functools.cache
-def client(service: str) -> Any:
-    """The process-wide boto3 client of ``service``, in the region Lambda sets (AWS_DEFAULT_REGION)."""
-    import boto3
+def client(service: str, region: str | None = None, read_timeout: int = 60) -> Any:
+    """The process-wide boto3 client of ``service``.
 
-    return boto3.session.Session().client(service)
+    The region is Lambda's (AWS_DEFAULT_REGION) unless given; ``read_timeout`` is for calls
+    that take long, such as invoking a function that runs migrations.
+    """
+    import boto3
+    from botocore.config import Config
+
+    config = Config(
+        connect_timeout=CONNECT_TIMEOUT,
+        read_timeout=read_timeout,
+        retries={"mode": "standard", "max_attempts": 3},
+    )
+    return boto3.session.Session().client(service, region_name=region, config=config)

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from {{ cookiecutter.package_name }}.db import secrets
 from {{ cookiecutter.package_name }}.db.engine import build_engine
 from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings, load_database_settings
 from {{ cookiecutter.package_name }}.errors import DatabaseUnavailableError
@@ -38,10 +39,11 @@ def current() -> Database:
 
 
 def reset() -> None:
-    """Close the connection and forget the engine (tests, or after changing settings)."""
+    """Close the connection and forget the engine and settings: the next use reads them again."""
     if current.cache_info().currsize:
         current().engine.dispose()
     current.cache_clear()
+    secrets.forget()
 
 
 @contextmanager
@@ -80,6 +82,7 @@ def _connect(session: Session, settings: DatabaseSettings) -> None:
     try:
         session.connection()
     except DBAPIError as error:
+        reset()  # the next invocation reads the settings again: a rotated password, say
         raise DatabaseUnavailableError(
             f"cannot connect to the database at {settings.describe()}: {_reason(error)}"
         ) from error

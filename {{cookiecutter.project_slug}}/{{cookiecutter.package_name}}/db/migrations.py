@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 
 from {{ cookiecutter.package_name }}.db.engine import build_engine
 from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings
-from {{ cookiecutter.package_name }}.environment import PROJECT_ROOT
+from {{ cookiecutter.package_name }}.environment import PROJECT_ROOT, on_lambda
 from {{ cookiecutter.package_name }}.errors import (
     DatabaseUnavailableError,
     driver_reason,
@@ -49,6 +49,7 @@ def alembic_config(settings: DatabaseSettings) -> Config:
     """Alembic's configuration, pointed at the database of ``settings``."""
     config = Config(ALEMBIC_INI)
     config.attributes["settings"] = settings
+    config.attributes["configure_logging"] = not on_lambda()  # Lambda's JSON logging stays as it is
     return config
 
 

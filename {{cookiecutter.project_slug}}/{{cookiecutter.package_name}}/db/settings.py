@@ -17,6 +17,7 @@ import yaml
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from {{ cookiecutter.package_name }}.db import secrets
 from {{ cookiecutter.package_name }}.environment import PROJECT_ROOT, app_env, load_env_files
 from {{ cookiecutter.package_name }}.errors import ConfigurationError
 
@@ -170,7 +171,7 @@ def _build(env: str, values: dict[str, Any]) -> DatabaseSettings:
         host=str(values["host"]),
         port=read("port", int, DEFAULT_PORTS[adapter]),
         username=str(values["username"]),
-        password=read("password", str, ""),
+        password=read("password", str, "") or _secret_password(values),
         database=str(values["database"]),
         pool=read("pool", int, 1),
         connect_timeout=read("connect_timeout", int, 5),
@@ -178,6 +179,12 @@ def _build(env: str, values: dict[str, Any]) -> DatabaseSettings:
         ssl=read("ssl", boolean, False),
         ssl_ca=read("ssl_ca", str, None),
     )
+
+
+def _secret_password(values: dict[str, Any]) -> str:
+    """The password from Secrets Manager when ``password_secret`` names a secret, else none."""
+    secret_id = values.get("password_secret")
+    return secrets.password(str(secret_id)) if secret_id else ""
 
 
 def boolean(value: Any) -> bool:

@@ -1,0 +1,286 @@
+"""The generated template.yaml, proven offline: cfn-lint, sam validate and build, checkov, samtranslator."""
+
+import json
+import os
+import platform
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests import cloudformation, servers
+from tests.baking import BIN, DATABASES, OPTIONS, Baked, bake, combination_name, runtime_python
+from tests.cloudformation import deployed, of_type, translate
+
+PORTS = {"mysql": 3306, "postgresql": 5432}
+DRIVERS = {"mysql": "pymysql", "postgresql": "psycopg2"}
+ELF_MACHINES = {"x86_64": 62, "arm64": 183}
+HOST_ARCHITECTURE = {"x86_64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}[platform.machine()]
+NEVER_SHIPPED = {"boto3", "botocore", "tests", "invoke", "pytest", "dotenv", "ruff", "alembic_tests"}
+SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
+USER_GROUP = "sg-0123456789abcdef0"
+
+
+def offline_environment(baked: Baked) -> dict[str, str]:
+    """No AWS credentials, no telemetry, and the runtime's Python first on PATH (sam build uses it)."""
+    python = runtime_python(baked.context["python_version"]).parent
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+    return environment | {
+        "SAM_CLI_TELEMETRY": "0",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "PATH": f"{python}:{BIN}:{environment['PATH']}",
+    }
+
+
+@pytest.fixture(scope="session")
+def template(baked: Baked) -> cloudformation.Template:
+    return translate(baked.path / "template.yaml", OPTIONS["aws_region"])
+
+
+def test_cfn_lint_reports_nothing(baked: Baked) -> None:
+    result = baked.run(BIN / "cfn-lint", "template.yaml", env=offline_environment(baked))
+    assert (result.returncode, result.stdout + result.stderr) == (0, "")
+
+
+def test_sam_validate_lint_passes_offline(baked: Baked) -> None:
+    result = baked.run(
+        BIN / "sam",
+        "validate",
+        "--lint",
+        "--region",
+        "us-east-1",
+        env=offline_environment(baked),
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "is a valid SAM Template" in result.stdout + result.stderr
+
+
+def test_checkov_fails_nothing_and_every_skip_says_why(baked: Baked) -> None:
+    result = baked.run(
+        BIN / "checkov", "--skip-download", "--framework", "cloudformation",
+        "-f", "template.yaml", "-o", "json", env=offline_environment(baked), timeout=300,
+    )  # fmt: skip
+    report = json.loads(result.stdout)
+    failed = [check["check_id"] for check in report["results"]["failed_checks"]]
+    assert failed == [], result.stdout[-2000:]
+    assert report["summary"]["passed"] > 10
+    for check in report["results"]["skipped_checks"]:
+        assert len(check["check_result"]["suppress_comment"]) > 30, check["check_id"]
+
+
+def test_every_function_runs_in_the_vpc_on_the_chosen_runtime(baked: Baked, template) -> None:
+    functions = of_type(template["Resources"], "AWS::Lambda::Function")
+    assert set(functions) == {"ApiFunction", "MigrateFunction"}
+    for function in functions.values():
+        properties = function["Properties"]
+        assert properties["VpcConfig"]["SubnetIds"] == {"Ref": "SubnetIds"}
+        assert properties["Runtime"] == f"python{baked.context['python_version']}"
+        assert properties["Architectures"] == [baked.context["architecture"]]
+        assert properties["LoggingConfig"]["LogFormat"] == "JSON"
+        assert "DB_PASS" not in properties["Environment"]["Variables"]
+        assert properties["Environment"]["Variables"]["DB_SECRET_ARN"] == {"Ref": "DatabaseSecretArn"}
+
+    created = deployed(template)
+    for name in functions:
+        chosen = created[name]["Properties"]["VpcConfig"]["SecurityGroupIds"]
+        assert chosen == [{"Ref": "LambdaSecurityGroup"}]
+    own_groups = deployed(template, SecurityGroupIds=USER_GROUP)
+    for name in functions:
+        assert own_groups[name]["Properties"]["VpcConfig"]["SecurityGroupIds"] == [USER_GROUP]
+
+
+def test_functions_may_use_the_vpc_and_read_only_the_database_secret(template) -> None:
+    roles = of_type(template["Resources"], "AWS::IAM::Role")
+    assert set(roles) == {"ApiFunctionRole", "MigrateFunctionRole"}
+    secret = {"Fn::Sub": ["${secretArn}", {"secretArn": {"Ref": "DatabaseSecretArn"}}]}
+    for role in roles.values():
+        assert role["Properties"]["ManagedPolicyArns"] == [
+            "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+            "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",  # network interfaces
+        ]
+        statements = [
+            statement
+            for policy in role["Properties"]["Policies"]
+            for statement in policy["PolicyDocument"]["Statement"]
+        ]
+        assert statements == [
+            {"Action": ["secretsmanager:GetSecretValue"], "Effect": "Allow", "Resource": secret}
+        ]
+
+
+def test_concurrency_caps_database_connections(template) -> None:
+    functions = of_type(deployed(template), "AWS::Lambda::Function")
+    assert functions["ApiFunction"]["Properties"]["ReservedConcurrentExecutions"] == "10"
+    assert functions["MigrateFunction"]["Properties"]["ReservedConcurrentExecutions"] == 1
+    uncapped = of_type(deployed(template, ReservedConcurrency=""), "AWS::Lambda::Function")
+    assert uncapped["ApiFunction"]["Properties"]["ReservedConcurrentExecutions"] == {"Ref": "AWS::NoValue"}
+
+
+def test_the_database_ingress_opens_the_database_port_to_the_functions_only(baked: Baked, template) -> None:
+    assert template["Parameters"]["DatabasePort"]["Default"] == PORTS[baked.context["database"]]
+    ingress = deployed(template, DatabaseSecurityGroupId=USER_GROUP)["DatabaseIngress"]["Properties"]
+    assert ingress["GroupId"] == {"Ref": "DatabaseSecurityGroupId"}
+    assert (ingress["FromPort"], ingress["ToPort"]) == ({"Ref": "DatabasePort"},) * 2
+    assert (ingress["IpProtocol"], ingress["SourceSecurityGroupId"]) == (
+        "tcp",
+        {"Ref": "LambdaSecurityGroup"},
+    )
+
+
+def test_no_security_group_lets_the_internet_in(template) -> None:
+    resources = template["Resources"]
+    rules = [
+        rule
+        for group in of_type(resources, "AWS::EC2::SecurityGroup").values()
+        for rule in group["Properties"].get("SecurityGroupIngress", [])
+    ] + [rule["Properties"] for rule in of_type(resources, "AWS::EC2::SecurityGroupIngress").values()]
+    assert rules
+    for rule in rules:
+        assert "CidrIp" not in rule and "CidrIpv6" not in rule, rule
+        assert "SourceSecurityGroupId" in rule
+    endpoint_rules = resources["EndpointSecurityGroup"]["Properties"]["SecurityGroupIngress"]
+    assert [(rule["FromPort"], rule["ToPort"]) for rule in endpoint_rules] == [(443, 443)]
+
+
+@pytest.mark.parametrize(
+    ("parameters", "created"),
+    [
+        ({}, {"LambdaSecurityGroup", "EndpointSecurityGroup", "SecretsManagerEndpoint"}),
+        (
+            {"DatabaseSecurityGroupId": USER_GROUP},
+            {"LambdaSecurityGroup", "DatabaseIngress", "EndpointSecurityGroup", "SecretsManagerEndpoint"},
+        ),
+        ({"CreateVpcEndpoints": "false"}, {"LambdaSecurityGroup"}),
+        ({"SecurityGroupIds": USER_GROUP, "DatabaseSecurityGroupId": USER_GROUP}, set()),
+    ],
+    ids=["defaults", "database-group-given", "no-endpoints", "own-security-groups"],
+)
+def test_network_pieces_are_created_when_asked_for(template, parameters, created) -> None:
+    network = {
+        name
+        for name, resource in deployed(template, **parameters).items()
+        if resource["Type"].startswith("AWS::EC2::")
+    }
+    assert network == created
+
+
+def test_the_secrets_manager_endpoint_is_private_in_the_function_subnets(template) -> None:
+    endpoint = template["Resources"]["SecretsManagerEndpoint"]["Properties"]
+    assert endpoint["ServiceName"] == {"Fn::Sub": "com.amazonaws.${AWS::Region}.secretsmanager"}
+    assert (endpoint["VpcEndpointType"], endpoint["PrivateDnsEnabled"]) == ("Interface", True)
+    assert endpoint["SubnetIds"] == {"Ref": "SubnetIds"}
+    assert endpoint["SecurityGroupIds"] == [{"Ref": "EndpointSecurityGroup"}]
+
+
+def sam_build(baked: Baked) -> Path:
+    """``sam build`` of the baked project, without a container; the folder of the built functions.
+
+    It lies beside the project, which the other tests then find as it was generated.
+    """
+    build = baked.path.parent / "sam-build"
+    command = [BIN / "sam", "build", "--build-in-source", "--build-dir", build]
+    result = baked.run(*command, env=offline_environment(baked), timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return build
+
+
+@pytest.fixture(scope="session")
+def built(baked: Baked) -> Path:
+    return sam_build(baked)
+
+
+def shipped(function: Path) -> set[str]:
+    """The top-level names in a built function, without their versions."""
+    return {path.name.split("-")[0].removesuffix(".pyc") for path in function.iterdir()}
+
+
+def test_the_built_api_function_holds_the_app_and_its_dependencies_only(baked: Baked, built: Path) -> None:
+    api = built / "ApiFunction"
+    names = shipped(api)
+    assert {baked.package, "config", "sqlalchemy", "yaml", DRIVERS[baked.context["database"]]} <= names
+    assert not names & (NEVER_SHIPPED | {"alembic", "migrations", "mako"}), names
+    assert (api / "config" / "database.yml").is_file()
+    dialects = {path.name for path in (api / "sqlalchemy" / "dialects").iterdir() if path.is_dir()}
+    assert dialects == {baked.context["database"]}
+    leftovers = [
+        path.relative_to(api)
+        for path in api.rglob("*")
+        if path.suffix in {".c", ".pyx", ".pxd", ".pyi"} or path.name in {"testing", "tests"}
+    ]
+    assert leftovers == []
+
+
+def test_the_built_migrate_function_also_holds_alembic_and_the_migrations(baked: Baked, built: Path) -> None:
+    migrate = built / "MigrateFunction"
+    names = shipped(migrate)
+    assert {baked.package, "alembic", "migrations", "alembic.ini", "sqlalchemy"} <= names
+    assert not names & NEVER_SHIPPED, names
+    assert list((migrate / "migrations" / "versions").glob("*_create_posts.py"))
+
+
+def test_the_built_shared_objects_match_the_chosen_architecture(baked: Baked, built: Path) -> None:
+    objects = list((built / "ApiFunction").rglob("*.so"))
+    assert objects
+    for path in objects:
+        header = path.read_bytes()[:20]
+        assert header[:4] == b"\x7fELF"
+        assert int.from_bytes(header[18:20], "little") == ELF_MACHINES[baked.context["architecture"]], path
+
+
+RUN_BUILT = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from {package}.handlers.{module} import handler
+answers = [handler(json.loads(event), None) for event in sys.argv[2:]]
+loaded = sorted({{name.split(".")[0] for name in sys.modules}} & {{"boto3", "botocore", "alembic"}})
+print(json.dumps({{"answers": answers, "loaded": loaded}}))
+"""
+
+
+def run_built(baked: Baked, function: Path, module: str, *events: dict, **env: str) -> dict:
+    """Call a built function's handler in a Python that sees nothing but the build and the stdlib."""
+    python = runtime_python(baked.context["python_version"])
+    code = RUN_BUILT.format(package=baked.package, module=module)
+    result = subprocess.run(
+        [python, "-I", "-S", "-c", code, function, *(json.dumps(event) for event in events)],
+        capture_output=True, text=True, timeout=120, env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(params=DATABASES)
+def runnable(request: pytest.FixtureRequest, tmp_path: Path) -> Baked:
+    """A project baked for this machine's architecture, so that its build can run here."""
+    choices = {"database": request.param, "architecture": HOST_ARCHITECTURE}
+    return bake(tmp_path, project_name=combination_name(*choices.values(), "built"), **choices)
+
+
+def test_the_built_functions_migrate_and_serve_the_real_database(runnable: Baked) -> None:
+    built = sam_build(runnable)
+    database, name = runnable.context["database"], f"{runnable.package}_production"
+    servers.drop_databases(database, runnable.package)
+    lambda_environment = {
+        "AWS_LAMBDA_FUNCTION_NAME": "test",
+        "APP_ENV": "production",
+        "DB_HOST": "127.0.0.1",
+        "DB_PORT": str(PORTS[database]),
+        "DB_USER": "root" if database == "mysql" else "postgres",
+        "DB_NAME": name,
+        "DB_SSL": "false",
+    }
+
+    migrated = run_built(runnable, built / "MigrateFunction", "migrate", {}, **lambda_environment)
+    created = {"database": name, "created": True, "previous": None, "current": "20260101000000"}
+    assert migrated["answers"] == [created]
+    assert migrated["loaded"] == ["alembic"]
+
+    create = {"routeKey": "POST /posts", "body": json.dumps({"title": "Built"})}
+    served = run_built(
+        runnable, built / "ApiFunction", "posts", create, {"routeKey": "GET /posts"}, **lambda_environment
+    )
+    assert [answer["statusCode"] for answer in served["answers"]] == [201, 200]
+    assert [post["title"] for post in json.loads(served["answers"][1]["body"])["posts"]] == ["Built"]
+    assert served["loaded"] == []  # neither boto3 nor alembic on the API function's path
+    servers.drop_databases(database, runnable.package)

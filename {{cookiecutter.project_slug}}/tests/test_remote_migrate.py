@@ -1,0 +1,101 @@
+"""invoke db.migrate --remote: the deployed migrate function, invoked through boto3 (stubbed here)."""
+
+import io
+import json
+
+import pytest
+from botocore.response import StreamingBody
+from invoke import Context
+from invoke.exceptions import Exit
+
+from tasks import db as db_tasks
+from tasks.remote import MIGRATE_TIMEOUT
+from tasks.stack import stack_for
+from tests.conftest import REGION
+
+STACK = "{{ cookiecutter.project_slug }}-production"
+FUNCTION = f"{STACK}-MigrateFunction-AbC123"
+
+
+def payload(value: object) -> StreamingBody:
+    data = json.dumps(value).encode()
+    return StreamingBody(io.BytesIO(data), len(data))
+
+
+def stacks(stubs) -> None:
+    described = {
+        "Stacks": [
+            {
+                "StackName": STACK,
+                "CreationTime": "2026-01-01T00:00:00Z",
+                "StackStatus": "UPDATE_COMPLETE",
+                "Outputs": [{"OutputKey": "MigrateFunctionName", "OutputValue": FUNCTION}],
+            }
+        ]
+    }
+    stubs["cloudformation"].add_response("describe_stacks", described, {"StackName": STACK})
+
+
+def invoked(stubs, answer: dict, **response: str) -> None:
+    expected = {"FunctionName": FUNCTION, "Payload": json.dumps({"target": "head"}).encode()}
+    stubs["lambda"].add_response(
+        "invoke", {"StatusCode": 200, "Payload": payload(answer), **response}, expected
+    )
+
+
+def migrate_remotely(env: str) -> None:
+    db_tasks.migrate(Context(), env=env, remote=True)
+
+
+def test_the_stack_comes_from_samconfig() -> None:
+    stack = stack_for("production")
+    assert (stack.name, stack.region) == (STACK, REGION)
+
+
+def test_it_invokes_the_migrate_function_and_prints_its_answer(stub_aws, capsys) -> None:
+    stubs = stub_aws("cloudformation", "lambda")
+    stacks(stubs)
+    answer = {"database": "app_production", "created": True, "previous": None, "current": "20260101000000"}
+    invoked(stubs, answer)
+    migrate_remotely("production")
+    assert capsys.readouterr().out == (
+        "Created app_production on AWS\nMigrated app_production on AWS: none -> 20260101000000\n"
+    )
+    assert MIGRATE_TIMEOUT > 900  # longer than the function may run
+
+
+def test_a_failed_migration_is_one_line(stub_aws) -> None:
+    stubs = stub_aws("cloudformation", "lambda")
+    stacks(stubs)
+    invoked(
+        stubs,
+        {"errorMessage": "a migration failed", "errorType": "MigrationError"},
+        FunctionError="Unhandled",
+    )
+    with pytest.raises(Exit) as stopped:
+        migrate_remotely("production")
+    assert stopped.value.message == f"error: the migrate function {FUNCTION} failed: a migration failed"
+
+
+def test_a_stack_that_is_not_deployed_is_one_line(stub_aws) -> None:
+    stubs = stub_aws("cloudformation", "lambda")
+    stubs["cloudformation"].add_client_error(
+        "describe_stacks",
+        service_error_code="ValidationError",
+        service_message=f"Stack with id {STACK} does not exist",
+    )
+    with pytest.raises(Exit) as stopped:
+        migrate_remotely("production")
+    assert stopped.value.message == (
+        f"error: cannot read stack {STACK} in {REGION}: An error occurred (ValidationError) when calling "
+        f"the DescribeStacks operation: Stack with id {STACK} does not exist"
+    )
+
+
+def test_an_environment_samconfig_does_not_know_is_refused_before_any_aws_call(stub_aws) -> None:
+    stub_aws("cloudformation", "lambda")
+    with pytest.raises(Exit) as stopped:
+        migrate_remotely("development")
+    assert stopped.value.message == (
+        "error: samconfig.toml has no 'development' environment: use --env with one of production"
+    )

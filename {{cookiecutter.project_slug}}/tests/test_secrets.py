@@ -1,0 +1,102 @@
+"""The database password from Secrets Manager, as the functions read it on Lambda."""
+
+import json
+
+import pytest
+
+from {{ cookiecutter.package_name }} import db
+from {{ cookiecutter.package_name }}.db import secrets
+from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings, load_database_settings
+from {{ cookiecutter.package_name }}.errors import ConfigurationError, DatabaseUnavailableError
+from {{ cookiecutter.package_name }}.handlers.posts import handler
+
+from tests.conftest import REGION
+from tests.events import invoke
+from tests.proxy import Proxy
+
+SECRET = f"arn:aws:secretsmanager:{REGION}:123456789012:secret:db-AbCdEf"
+RDS_SECRET = json.dumps({"username": "admin", "password": "p@ss:/word#1"})
+
+
+@pytest.fixture(autouse=True)
+def forget_secrets() -> None:
+    secrets.forget()
+
+
+def answer(stubs, secret: str) -> None:
+    stubs["secretsmanager"].add_response("get_secret_value", {"SecretString": secret}, {"SecretId": SECRET})
+
+
+def test_the_password_is_read_from_an_rds_secret_once(stub_aws) -> None:
+    answer(stub_aws("secretsmanager"), RDS_SECRET)
+    assert secrets.password(SECRET) == "p@ss:/word#1"
+    assert secrets.password(SECRET) == "p@ss:/word#1"  # a second call would find no stubbed answer
+
+
+def test_a_secret_may_hold_the_bare_password(stub_aws) -> None:
+    answer(stub_aws("secretsmanager"), "just-the-password")
+    assert secrets.password(SECRET) == "just-the-password"
+
+
+def test_json_without_a_password_is_refused(stub_aws) -> None:
+    answer(stub_aws("secretsmanager"), json.dumps({"username": "admin"}))
+    with pytest.raises(ConfigurationError) as error:
+        secrets.password(SECRET)
+    assert str(error.value) == f"secret {SECRET} holds JSON but no password key: add one, as RDS does"
+
+
+def test_an_unreadable_secret_means_the_database_is_unavailable(stub_aws) -> None:
+    stubs = stub_aws("secretsmanager")
+    stubs["secretsmanager"].add_client_error(
+        "get_secret_value", service_error_code="AccessDeniedException", service_message="not allowed"
+    )
+    with pytest.raises(DatabaseUnavailableError) as error:
+        secrets.password(SECRET)
+    assert str(error.value) == (
+        f"cannot read the database password from {SECRET}: An error occurred (AccessDeniedException) "
+        "when calling the GetSecretValue operation: not allowed"
+    )
+
+
+def production_from(settings: DatabaseSettings, monkeypatch: pytest.MonkeyPatch, port: int) -> None:
+    """Point the production section at the test database, the password in a secret (as on Lambda)."""
+    monkeypatch.setenv("APP_ENV", "production")
+    for name, value in {
+        "DB_HOST": settings.host,
+        "DB_PORT": str(port),
+        "DB_USER": settings.username,
+        "DB_NAME": settings.database,
+        "DB_SECRET_ARN": SECRET,
+        "DB_SSL": "false",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("DB_PASS", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+
+
+def test_production_reads_the_password_from_the_secret_unless_db_pass_is_set(
+    settings: DatabaseSettings, monkeypatch: pytest.MonkeyPatch, stub_aws
+) -> None:
+    answer(stub_aws("secretsmanager"), RDS_SECRET)
+    production_from(settings, monkeypatch, settings.port)
+    assert load_database_settings().password == "p@ss:/word#1"
+    monkeypatch.setenv("DB_PASS", "from-the-environment")
+    assert load_database_settings().password == "from-the-environment"
+
+
+def test_a_failed_connection_makes_the_next_invocation_read_the_secret_again(
+    settings: DatabaseSettings, monkeypatch: pytest.MonkeyPatch, stub_aws
+) -> None:
+    stubs = stub_aws("secretsmanager")
+    answer(stubs, json.dumps({"password": settings.password}))
+    answer(stubs, json.dumps({"password": settings.password}))  # read again: rotated, say
+    proxy = Proxy(settings.host, settings.port)
+    production_from(settings, monkeypatch, proxy.port)
+    db.reset()
+    assert invoke(handler, "GET /posts")[0] == 503
+
+    proxy.start()
+    try:
+        assert invoke(handler, "GET /posts") == (200, {"posts": []})
+    finally:
+        proxy.stop()
