@@ -84,7 +84,7 @@ def per_invocation(proxy: Proxy, operation: Callable[[], object]) -> tuple[float
     """Round trips of one warm invocation (an average), and what one of them sent."""
     proxy.reset()
     operation()
-    sent = " | ".join(
+    sent = " + ".join(
         f"{message.kind}:{message.text[:24].strip()}"
         if message.kind == "query" or len(message.kind) == 1
         else message.kind

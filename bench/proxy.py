@@ -212,7 +212,7 @@ class Proxy:
                     if self._cut_pattern is not None and self._cut_pattern in payload:
                         self._cut_pattern = None
                         return  # the finally clause drops both sides
-                    text = payload[:80].decode("utf-8", "replace")
+                    text = payload[:80].replace(b"\x00", b" ").decode("utf-8", "replace")
                     with self._lock:
                         self.messages.append(Message(number, kind, text, awaits))
                     outgoing.append(raw)
