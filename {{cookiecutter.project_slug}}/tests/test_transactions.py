@@ -64,6 +64,16 @@ def test_a_failing_statement_rolls_back_the_writes_before_it(observer: Engine) -
     assert stored_titles(observer) == ["next"]
 
 
+def test_a_failing_first_write_leaves_nothing_and_the_connection_usable(observer: Engine) -> None:
+    with db.session_scope() as session:
+        session.execute(text(INSERT_POST), {"id": 10**6 + 2, "title": "taken"})
+    with pytest.raises(DBAPIError), db.session_scope() as session:
+        session.execute(text(INSERT_POST), {"id": 10**6 + 2, "title": "duplicate id"})
+    with db.session_scope() as session:
+        session.add_all([Post(title="many 1"), Post(title="many 2"), Post(title="many 3")])
+    assert sorted(stored_titles(observer)) == ["many 1", "many 2", "many 3", "taken"]
+
+
 def test_reads_open_no_transaction_and_the_first_write_does(observer: Engine) -> None:
     with db.session_scope() as session:
         dbapi_connection = session.connection().connection.dbapi_connection
