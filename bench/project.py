@@ -1,6 +1,7 @@
 """A project baked from the template for one database, importable, with its database migrated."""
 
 import importlib
+import json
 import os
 import sys
 import zlib
@@ -74,6 +75,12 @@ class Project:
                     os.environ.pop(name, None)
                 else:
                     os.environ[name] = value
+
+    def invoke(self, route: str, body: dict | None = None, **path: str) -> tuple[int, dict]:
+        """Call the posts handler as API Gateway would; its status and decoded body."""
+        event = {"routeKey": route, "pathParameters": path, "body": json.dumps(body) if body else None}
+        response = self.module("handlers.posts").handler(event, None)
+        return response["statusCode"], json.loads(response["body"])
 
     def server_connections(self) -> int:
         """How many connections the server has open to the project's database."""

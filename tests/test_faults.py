@@ -4,18 +4,13 @@ Each test drives a baked project's posts handler the way Lambda does, in this pr
 eight processes), with the proxy cutting, refusing or watching its connections.
 """
 
-import json
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 
-import pytest
-
-from bench.project import Project, prepare
+from bench.project import Project
 from bench.proxy import Proxy
-from tests.baking import DATABASES
 
 PROCESSES = 8
 WRITES = 200
@@ -30,48 +25,29 @@ sys.stdin.read()  # hold the connection until the test has counted it
 """
 
 
-@pytest.fixture(scope="module", params=DATABASES)
-def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Project:
-    return prepare(request.param, tmp_path_factory.mktemp("faults"), "Faults")
-
-
-@pytest.fixture
-def proxy(project: Project) -> Iterator[Proxy]:
-    """The project, started afresh, talks to its database through a proxy."""
-    project.empty()
-    with Proxy(project.database, project.server_port) as proxy, project.using(proxy.port):
-        yield proxy
-
-
-def invoke(project: Project, route: str, body: dict | None = None, **path: str) -> tuple[int, dict]:
-    event = {"routeKey": route, "pathParameters": path, "body": json.dumps(body) if body else None}
-    response = project.module("handlers.posts").handler(event, None)
-    return response["statusCode"], json.loads(response["body"])
-
-
 def stored(project: Project) -> int:
     return project.scalar("SELECT COUNT(*) FROM posts")
 
 
 def test_100_cuts_between_invocations_fail_no_invocation(project: Project, proxy: Proxy) -> None:
-    status, post = invoke(project, "POST /posts", {"title": "before the cuts"})
+    status, post = project.invoke("POST /posts", {"title": "before the cuts"})
     assert status == 201
     statuses = []
     for _ in range(100):
         proxy.cut()
-        statuses.append(invoke(project, "GET /posts/{id}", id=str(post["id"]))[0])
+        statuses.append(project.invoke("GET /posts/{id}", id=str(post["id"]))[0])
     assert statuses == [200] * 100
     assert proxy.connects == 101
 
 
 def test_a_cut_in_the_middle_of_a_write_stores_nothing(project: Project, proxy: Proxy) -> None:
-    assert invoke(project, "GET /posts")[0] == 200
+    assert project.invoke("GET /posts")[0] == 200
     proxy.cut_before(b"COMMIT")  # the INSERT has reached the server, its COMMIT never does
-    status, body = invoke(project, "POST /posts", {"title": "cut short"})
+    status, body = project.invoke("POST /posts", {"title": "cut short"})
     assert status == 503
     assert body["error"].startswith("database unavailable, try again shortly (lost the connection")
     assert stored(project) == 0
-    assert invoke(project, "POST /posts", {"title": "next"})[0] == 201
+    assert project.invoke("POST /posts", {"title": "next"})[0] == 201
     assert stored(project) == 1
 
 
@@ -87,23 +63,23 @@ def test_the_server_closing_an_idle_connection_is_survived(project: Project, pro
     while project.server_connections() and time.monotonic() < deadline:
         time.sleep(0.05)  # the server closes the connection after its idle timeout
     assert project.server_connections() == 0
-    assert invoke(project, "POST /posts", {"title": "after the timeout"})[0] == 201
+    assert project.invoke("POST /posts", {"title": "after the timeout"})[0] == 201
     assert proxy.connects == 2
 
 
 def test_an_unreachable_database_answers_503_then_recovers(project: Project, proxy: Proxy) -> None:
-    assert invoke(project, "GET /posts")[0] == 200
+    assert project.invoke("GET /posts")[0] == 200
     proxy.stop()
     for _ in range(3):
-        status, body = invoke(project, "GET /posts")
+        status, body = project.invoke("GET /posts")
         assert status == 503
         assert body["error"].startswith(
             "database unavailable, try again shortly (cannot connect to the database at "
             f"127.0.0.1:{proxy.port}/{project.database_name}: "
         )
     proxy.start()
-    assert invoke(project, "GET /posts")[0] == 200
-    assert invoke(project, "POST /posts", {"title": "back"})[0] == 201
+    assert project.invoke("GET /posts")[0] == 200
+    assert project.invoke("POST /posts", {"title": "back"})[0] == 201
 
 
 def test_8_processes_write_every_row_once_on_8_connections(project: Project, proxy: Proxy) -> None:

@@ -1,0 +1,43 @@
+"""What an invocation of the generated app costs on the wire, counted by the bench's proxy."""
+
+import time
+
+from bench.project import Project
+from bench.proxy import Proxy
+
+QUERY = {"mysql": "query", "postgresql": "Q"}
+
+
+def test_a_warm_read_is_one_round_trip_and_a_write_two(project: Project, proxy: Proxy) -> None:
+    status, post = project.invoke("POST /posts", {"title": "warm up"})
+    assert status == 201
+
+    proxy.reset()
+    assert project.invoke("GET /posts/{id}", id=str(post["id"]))[0] == 200
+    assert (proxy.round_trips(), proxy.kinds()) == (1, {QUERY[project.database]: 1})
+
+    proxy.reset()
+    assert project.invoke("POST /posts", {"title": "counted"})[0] == 201
+    assert (proxy.round_trips(), proxy.kinds()) == (2, {QUERY[project.database]: 2})
+    assert [message.text.split()[0] for message in proxy.messages] == ["BEGIN;INSERT", "COMMIT"]
+
+
+def test_an_error_after_a_read_costs_no_rollback(project: Project, proxy: Proxy) -> None:
+    assert project.invoke("GET /posts")[0] == 200
+    proxy.reset()
+    assert project.invoke("GET /posts/{id}", id="999999")[0] == 404
+    assert proxy.round_trips() == 1  # the SELECT: no transaction was opened, so none is rolled back
+
+
+def test_only_an_environment_idle_past_ping_after_idle_pays_a_ping(project: Project, proxy: Proxy) -> None:
+    with project.using(proxy.port, DB_PING_AFTER_IDLE="0.3"):
+        assert project.invoke("GET /posts")[0] == 200
+        proxy.reset()
+        assert project.invoke("GET /posts")[0] == 200
+        assert proxy.round_trips() == 1
+
+        time.sleep(0.4)
+        proxy.reset()
+        assert project.invoke("GET /posts")[0] == 200
+        assert proxy.round_trips() == 2
+        assert proxy.connects == 0  # the ping found the connection alive: it was kept
