@@ -13,6 +13,7 @@ database on the local server, and prints, for the variants of ``bench.variants``
 The figures go to standard output as Markdown tables and to ``bench/latest.png``.
 """
 
+import json
 import os
 import statistics
 import subprocess
@@ -227,7 +228,7 @@ def cold_start(project: Project, post_id: int) -> dict[str, Any]:
         elapsed, loaded = timed_run(app_code, environment)
         app.append(elapsed)
         floor.append(timed_run(floor_code, environment)[0])
-    return {"app": statistics.median(app), "floor": statistics.median(floor), "modules": loaded}
+    return {"app": statistics.median(app), "floor": statistics.median(floor), "modules": json.loads(loaded)}
 
 
 def connections(project: Project) -> dict[str, Any]:
