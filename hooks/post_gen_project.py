@@ -9,6 +9,7 @@ Next steps:
   pip install -e '.[dev]'
   invoke db.setup             # create, migrate and seed the development database (and create _test)
   pytest                      # the project's own tests, against the test database
+  invoke deploy --guided      # then to AWS: see "Deploying to AWS" in the README
 """
 
 if __name__ == "__main__":

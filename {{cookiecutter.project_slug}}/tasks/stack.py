@@ -38,7 +38,10 @@ class Stack:
 
 def stack_for(env: str, path: Path = SAMCONFIG) -> Stack:
     """The stack of ``env``, as its section of samconfig.toml names it."""
-    sections = tomllib.loads(path.read_text())
+    try:
+        sections = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise DeploymentError(f"{path} not found: run invoke deploy --guided once to write it") from None
     deployable = [name for name, value in sections.items() if isinstance(value, dict) and name != "default"]
     if env not in deployable:
         raise DeploymentError(

@@ -10,7 +10,7 @@ from invoke.exceptions import Exit
 
 from tasks import db as db_tasks
 from tasks.remote import MIGRATE_TIMEOUT
-from tasks.stack import stack_for
+from tasks.stack import DeploymentError, stack_for
 from tests.conftest import REGION
 
 STACK = "{{ cookiecutter.project_slug }}-production"
@@ -47,9 +47,13 @@ def migrate_remotely(env: str) -> None:
     db_tasks.migrate(Context(), env=env, remote=True)
 
 
-def test_the_stack_comes_from_samconfig() -> None:
+def test_the_stack_comes_from_samconfig(tmp_path) -> None:
     stack = stack_for("production")
     assert (stack.name, stack.region) == (STACK, REGION)
+    missing = tmp_path / "samconfig.toml"
+    with pytest.raises(DeploymentError) as error:
+        stack_for("production", missing)
+    assert str(error.value) == f"{missing} not found: run invoke deploy --guided once to write it"
 
 
 def test_it_invokes_the_migrate_function_and_prints_its_answer(stub_aws, capsys) -> None:
