@@ -5,8 +5,9 @@ database on the local server, and prints, for the variants of ``bench.variants``
 
 1. round trips per warm invocation, counted on the wire by ``bench.proxy``, and the idle ping;
 2. warm latency (median and p99) as a ratio to B, on loopback and with 0.5 ms added each way;
-3. cold start: a fresh process importing the handler and serving one invocation, against a floor
-   process that imports SQLAlchemy's ORM and the driver, connects and runs one query;
+3. cold start, as on Lambda: a fresh process of the runtime's Python that sees only the built API
+   function and the standard library, importing the handler and serving one invocation, against
+   a floor process that imports SQLAlchemy's ORM and the driver, connects and runs one query;
 4. connections: processes x invocations, the server's peak connection count, and after exit;
 5. package size of the API function after ``sam build``.
 
@@ -44,13 +45,16 @@ PNG = Path(__file__).with_name("latest.png")
 
 COLD_APP = """
 import json, sys
+sys.path.insert(0, {function!r})
 from {package}.handlers.posts import handler
 response = handler({{"routeKey": "GET /posts/{{id}}", "pathParameters": {{"id": "{post_id}"}}}}, None)
 assert response["statusCode"] == 200, response
-print(json.dumps({{name: name in sys.modules for name in ("boto3", "alembic")}}))
+print(json.dumps({{name: name in sys.modules for name in ("boto3", "alembic", "yaml")}}))
 """
 COLD_FLOOR = {
     "mysql": """
+import sys
+sys.path.insert(0, {function!r})
 import sqlalchemy.orm, pymysql
 connection = pymysql.connect(host="127.0.0.1", port={port}, user="root", database="{name}")
 cursor = connection.cursor()
@@ -58,6 +62,8 @@ cursor.execute("SELECT id, title, body, created_at, updated_at FROM posts WHERE 
 assert cursor.fetchone()
 """,
     "postgresql": """
+import sys
+sys.path.insert(0, {function!r})
 import sqlalchemy.orm, psycopg2
 connection = psycopg2.connect(
     host="127.0.0.1", port={port}, user="postgres", dbname="{name}", sslmode="disable"
@@ -207,27 +213,28 @@ def delayed_proxy(project: Project) -> subprocess.Popen[str]:
     )
 
 
-def timed_run(code: str, environment: dict[str, str]) -> tuple[float, str]:
-    """Wall time in ms of a fresh Python process running ``code``, and what it printed."""
+def timed_run(python: Path, code: str, environment: dict[str, str]) -> tuple[float, str]:
+    """Wall time in ms of a fresh, isolated ``python`` (no site-packages) running ``code``, and its output."""
     started = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True
+        [python, "-I", "-S", "-c", code], env=environment, capture_output=True, text=True, check=True
     )
     return (time.perf_counter() - started) * 1000, result.stdout.strip()
 
 
-def cold_start(project: Project, post_id: int) -> dict[str, Any]:
-    """Figure 3: a fresh process serving its first invocation, against the floor."""
+def cold_start(project: Project, post_id: int, function: Path) -> dict[str, Any]:
+    """Figure 3: a fresh process serving its first invocation from the built ``function``, and the floor."""
+    python = runtime_python(project.baked.context["python_version"])
     environment = project.environment(AWS_LAMBDA_FUNCTION_NAME="bench")
-    app_code = COLD_APP.format(package=project.package, post_id=post_id)
+    app_code = COLD_APP.format(function=str(function), package=project.package, post_id=post_id)
     floor_code = COLD_FLOOR[project.database].format(
-        port=project.server_port, name=project.database_name, post_id=post_id
+        function=str(function), port=project.server_port, name=project.database_name, post_id=post_id
     )
     app, floor, loaded = [], [], ""
     for _ in range(COLD_RUNS):
-        elapsed, loaded = timed_run(app_code, environment)
+        elapsed, loaded = timed_run(python, app_code, environment)
         app.append(elapsed)
-        floor.append(timed_run(floor_code, environment)[0])
+        floor.append(timed_run(python, floor_code, environment)[0])
     return {"app": statistics.median(app), "floor": statistics.median(floor), "modules": json.loads(loaded)}
 
 
@@ -284,7 +291,7 @@ def package_size(project: Project) -> dict[str, Any]:
     path = project.baked.path
     if not (path / "template.yaml").exists():
         return {"status": "template.yaml missing"}
-    python = runtime_python(project.baked.context.get("python_version", "3.13"))
+    python = runtime_python(project.baked.context["python_version"])
     environment = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
     environment |= {
         "SAM_CLI_TELEMETRY": "0",
@@ -335,12 +342,14 @@ def measure(database: str, output_dir: Path) -> dict[str, Any]:
     finally:
         proxy.stdin.close()
         proxy.wait(timeout=10)
-    print(f"[{database}] cold start", file=sys.stderr, flush=True)
-    figures["cold"] = cold_start(project, post_id)
-    print(f"[{database}] connections", file=sys.stderr, flush=True)
-    figures["connections"] = connections(project)
     print(f"[{database}] package size (sam build)", file=sys.stderr, flush=True)
     figures["package"] = package_size(project)
+    if figures["package"]["status"] != "built":
+        raise SystemExit(f"bench: {figures['package']['status']}")
+    print(f"[{database}] cold start of the built function", file=sys.stderr, flush=True)
+    figures["cold"] = cold_start(project, post_id, project.baked.path / ".aws-sam" / "build" / "ApiFunction")
+    print(f"[{database}] connections", file=sys.stderr, flush=True)
+    figures["connections"] = connections(project)
     return figures
 
 

@@ -146,3 +146,15 @@ def test_env_files_are_ignored_on_lambda(tmp_path: Path, monkeypatch: pytest.Mon
     (tmp_path / ".env").write_text("DB_HOST=from-dotenv\n")
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "api")
     assert load_database_settings("development", tmp_path / "config" / "database.yml").host == "127.0.0.1"
+
+
+def test_the_json_that_sam_build_ships_is_read_like_the_yaml(tmp_path: Path) -> None:
+    import json
+
+    import yaml
+
+    compiled = tmp_path / "config" / "database.json"
+    compiled.parent.mkdir()
+    compiled.write_text(json.dumps(yaml.safe_load(DATABASE_YML.read_text())))
+    settings = load_database_settings("development", tmp_path / "config" / "database.yml")
+    assert settings == load_database_settings("development")

@@ -2,10 +2,12 @@
 
 The file follows Rails and Jets: a section per environment, values taken from the environment
 (``${DB_HOST:-127.0.0.1}``), and DATABASE_URL, when set, overriding the section's connection
-fields.
+fields. ``sam build`` ships it as config/database.json (see the Makefile), which is read the
+same way without importing PyYAML at cold start.
 """
 
 import importlib.util
+import json
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -13,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -88,15 +89,22 @@ def load_database_settings(env: str | None = None, path: Path = DATABASE_YML) ->
 
 
 def _read_sections(path: Path) -> Mapping[str, Any]:
+    compiled = path.with_suffix(".json")  # what sam build ships: Lambda then never imports PyYAML
+    document = json.loads(compiled.read_text()) if compiled.is_file() else _read_yaml(path)
+    if not isinstance(document, dict):
+        raise ConfigurationError(f"{path} must map environment names to settings")
+    return {name: section for name, section in document.items() if name != "default"}
+
+
+def _read_yaml(path: Path) -> Any:
+    import yaml  # imported here: the built functions read the JSON and ship no PyYAML
+
     try:
-        document = yaml.safe_load(path.read_text())
+        return yaml.safe_load(path.read_text())
     except FileNotFoundError:
         raise ConfigurationError(f"{path} not found: create it (see the project README)") from None
     except yaml.YAMLError as error:
         raise ConfigurationError(f"{path} is not valid YAML: {error}".splitlines()[0]) from None
-    if not isinstance(document, dict):
-        raise ConfigurationError(f"{path} must map environment names to settings")
-    return {name: section for name, section in document.items() if name != "default"}
 
 
 def _expand(env: str, key: str, value: Any) -> Any:
