@@ -29,7 +29,7 @@ from typing import Any
 from bench.project import Project, prepare
 from bench.proxy import Proxy
 from bench.variants import NAMES, build
-from tests.baking import BIN, DATABASES, TEMPLATE, runtime_python
+from tests.baking import DATABASES, TEMPLATE, built_functions, runtime_python, sam_build
 
 LETTERS = "ABCD"
 ROUND_TRIP_INVOCATIONS = 20
@@ -288,29 +288,12 @@ def _said_done(process: subprocess.Popen[str]) -> bool:
 
 def package_size(project: Project) -> dict[str, Any]:
     """Figure 5: the API function as ``sam build`` leaves it, unzipped and zipped."""
-    path = project.baked.path
-    if not (path / "template.yaml").exists():
-        return {"status": "template.yaml missing"}
-    python = runtime_python(project.baked.context["python_version"])
-    environment = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
-    environment |= {
-        "SAM_CLI_TELEMETRY": "0",
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "PATH": f"{python.parent}{os.pathsep}{BIN}{os.pathsep}{os.environ['PATH']}",
-    }
-    result = subprocess.run(
-        [BIN / "sam", "build", "ApiFunction", "--build-in-source"],
-        cwd=path,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    function = path / ".aws-sam" / "build" / "ApiFunction"
+    result = sam_build(project.baked, "ApiFunction")
+    function = built_functions(project.baked) / "ApiFunction"
     if result.returncode != 0 or not function.is_dir():
         return {"status": "sam build failed: " + (result.stderr or result.stdout).strip().splitlines()[-1]}
     files = [file for file in function.rglob("*") if file.is_file()]
-    archive = path / ".aws-sam" / "ApiFunction.zip"
+    archive = function.with_suffix(".zip")
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
         for file in files:
             zipped.write(file, file.relative_to(function))
@@ -347,7 +330,7 @@ def measure(database: str, output_dir: Path) -> dict[str, Any]:
     if figures["package"]["status"] != "built":
         raise SystemExit(f"bench: {figures['package']['status']}")
     print(f"[{database}] cold start of the built function", file=sys.stderr, flush=True)
-    figures["cold"] = cold_start(project, post_id, project.baked.path / ".aws-sam" / "build" / "ApiFunction")
+    figures["cold"] = cold_start(project, post_id, built_functions(project.baked) / "ApiFunction")
     print(f"[{database}] connections", file=sys.stderr, flush=True)
     figures["connections"] = connections(project)
     return figures

@@ -51,6 +51,28 @@ def runtime_python(version: str) -> Path:
     return Path(found)
 
 
+def offline_environment(baked: Baked) -> dict[str, str]:
+    """No AWS credentials, no telemetry, and the runtime's Python first on PATH (sam build uses it)."""
+    python = runtime_python(baked.context["python_version"]).parent
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+    return environment | {
+        "SAM_CLI_TELEMETRY": "0",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "PATH": f"{python}{os.pathsep}{BIN}{os.pathsep}{environment['PATH']}",
+    }
+
+
+def built_functions(baked: Baked) -> Path:
+    """Where ``sam_build`` puts the functions: beside the project, which stays as it was generated."""
+    return baked.path.with_name(baked.path.name + "-sam-build")
+
+
+def sam_build(baked: Baked, *functions: str) -> subprocess.CompletedProcess[str]:
+    """``sam build`` of the baked project (or of ``functions``), offline and without a container."""
+    command = [BIN / "sam", "build", *functions, "--build-in-source", "--build-dir", built_functions(baked)]
+    return baked.run(*command, env=offline_environment(baked), timeout=600)
+
+
 def bake(output_dir: Path, **context: str) -> Baked:
     """Generate a project from the working tree of the template, without prompting."""
     path = cookiecutter(str(TEMPLATE), no_input=True, output_dir=str(output_dir), extra_context=context)

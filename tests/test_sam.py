@@ -1,7 +1,6 @@
 """The generated template.yaml, proven offline: cfn-lint, sam validate and build, checkov, samtranslator."""
 
 import json
-import os
 import platform
 import subprocess
 from pathlib import Path
@@ -9,7 +8,18 @@ from pathlib import Path
 import pytest
 
 from tests import cloudformation, servers
-from tests.baking import BIN, DATABASES, OPTIONS, Baked, bake, combination_name, runtime_python
+from tests.baking import (
+    BIN,
+    DATABASES,
+    OPTIONS,
+    Baked,
+    bake,
+    built_functions,
+    combination_name,
+    offline_environment,
+    runtime_python,
+    sam_build,
+)
 from tests.cloudformation import deployed, of_type, translate
 
 PORTS = {"mysql": 3306, "postgresql": 5432}
@@ -20,17 +30,6 @@ HOST_ARCHITECTURE = {"x86_64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}[p
 NEVER_SHIPPED = {"boto3", "botocore", "tests", "invoke", "pytest", "dotenv", "ruff", "yaml", "_yaml"}
 SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
 USER_GROUP = "sg-0123456789abcdef0"
-
-
-def offline_environment(baked: Baked) -> dict[str, str]:
-    """No AWS credentials, no telemetry, and the runtime's Python first on PATH (sam build uses it)."""
-    python = runtime_python(baked.context["python_version"]).parent
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
-    return environment | {
-        "SAM_CLI_TELEMETRY": "0",
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "PATH": f"{python}:{BIN}:{environment['PATH']}",
-    }
 
 
 @pytest.fixture(scope="session")
@@ -174,21 +173,16 @@ def test_the_secrets_manager_endpoint_is_private_in_the_function_subnets(templat
     assert endpoint["SecurityGroupIds"] == [{"Ref": "EndpointSecurityGroup"}]
 
 
-def sam_build(baked: Baked) -> Path:
-    """``sam build`` of the baked project, without a container; the folder of the built functions.
-
-    It lies beside the project, which the other tests then find as it was generated.
-    """
-    build = baked.path.parent / "sam-build"
-    command = [BIN / "sam", "build", "--build-in-source", "--build-dir", build]
-    result = baked.run(*command, env=offline_environment(baked), timeout=600)
+def built_project(baked: Baked) -> Path:
+    """The folder of the functions ``sam build`` made of the baked project."""
+    result = sam_build(baked)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return build
+    return built_functions(baked)
 
 
 @pytest.fixture(scope="session")
 def built(baked: Baked) -> Path:
-    return sam_build(baked)
+    return built_project(baked)
 
 
 def shipped(function: Path) -> set[str]:
@@ -259,7 +253,7 @@ def runnable(request: pytest.FixtureRequest, tmp_path: Path) -> Baked:
 
 
 def test_the_built_functions_migrate_and_serve_the_real_database(runnable: Baked) -> None:
-    built = sam_build(runnable)
+    built = built_project(runnable)
     database, name = runnable.context["database"], f"{runnable.package}_production"
     servers.drop_databases(database, runnable.package)
     lambda_environment = {
