@@ -121,6 +121,8 @@ class Proxy:
         self.messages: list[Message] = []
         self.connects = 0
         self._cut_pattern: bytes | None = None
+        self._fates: dict[socket.socket, str] = {}  # client socket -> "hold" or "reset", for what it sends next
+        self._mute = False
         self._lock = threading.Lock()
         self._listener: socket.socket | None = None
         self._sockets: list[socket.socket] = []
@@ -147,6 +149,22 @@ class Proxy:
             sockets, self._sockets = self._sockets, []
         for sock in sockets:
             _close(sock)
+
+    def hold(self) -> None:
+        """Black-hole the open connections: what the client sends next is never answered."""
+        self._doom("hold")
+
+    def drop_silently(self) -> None:
+        """Forget the open connections, as a NAT would: the client learns only when it next sends (RST)."""
+        self._doom("reset")
+
+    def mute(self, muted: bool = True) -> None:
+        """Accept new connections but never answer them, as a server that hangs would."""
+        self._mute = muted
+
+    def _doom(self, fate: str) -> None:
+        with self._lock:
+            self._fates |= dict.fromkeys(self._sockets, fate)
 
     def cut_before(self, pattern: bytes) -> None:
         """Drop the connection that next sends a message containing ``pattern``, unsent."""
@@ -188,6 +206,10 @@ class Proxy:
 
     def _open(self, client: socket.socket) -> None:
         """Connect ``client`` to the database and forward both ways, counting what the client sends."""
+        if self._mute:
+            with self._lock:
+                self._sockets.append(client)
+            return
         try:
             upstream = socket.create_connection(self.target)
         except OSError:
@@ -207,6 +229,12 @@ class Proxy:
         try:
             while data := client.recv(65536):
                 arrived = time.perf_counter()
+                fate = self._fates.get(client)
+                if fate == "hold":
+                    continue
+                if fate == "reset":
+                    client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    return  # closing with a zero linger sends RST
                 outgoing = []
                 for raw, kind, payload, awaits in parser.feed(data):
                     if self._cut_pattern is not None and self._cut_pattern in payload:

@@ -16,7 +16,8 @@ config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):
     fileConfig(config.config_file_name)
 
-settings = config.attributes.get("settings") or load_database_settings()
+# DDL on a large table may take long: migrations run without the app's read and write timeouts.
+settings = (config.attributes.get("settings") or load_database_settings()).without_time_limits()
 options = {
     "target_metadata": Base.metadata,  # what --autogenerate compares the database with
     "compare_type": True,

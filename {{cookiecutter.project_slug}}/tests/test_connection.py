@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import threading
 
 import pytest
 from sqlalchemy import func, select
@@ -103,3 +104,30 @@ def test_losing_the_database_between_invocations_gives_503_then_recovers(
         assert invoke(handler, "GET /posts")[0] == 200
     finally:
         proxy.stop()
+
+
+def test_8_threads_on_a_cold_start_build_one_engine_and_open_one_connection(server: Server) -> None:
+    start = threading.Barrier(8)
+    databases = []
+
+    def first_use() -> None:
+        start.wait()
+        databases.append(db.current())
+        with db.session_scope(readonly=True) as session:
+            session.scalar(select(func.count()).select_from(Post))
+
+    threads = [threading.Thread(target=first_use) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({id(database) for database in databases}) == 1
+    assert server.connections() == 1
+
+
+def test_waiting_too_long_for_the_pooled_connection_is_a_503(monkeypatch) -> None:
+    monkeypatch.setenv("DB_POOL_TIMEOUT", "0.2")
+    with db.session_scope():  # holds the only connection of the pool
+        status, _ = invoke(handler, "GET /posts")
+    assert status == 503
+    assert invoke(handler, "GET /posts")[0] == 200

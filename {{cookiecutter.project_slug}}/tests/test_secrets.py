@@ -1,8 +1,14 @@
 """The database password from Secrets Manager, as the functions read it on Lambda."""
 
 import json
+{%- if cookiecutter.database == "mysql" %}
+from collections.abc import Iterator
+{%- endif %}
 
 import pytest
+{%- if cookiecutter.database == "mysql" %}
+from sqlalchemy import text
+{%- endif %}
 
 from {{ cookiecutter.package_name }} import db
 from {{ cookiecutter.package_name }}.db import secrets
@@ -74,25 +80,43 @@ def production_from(settings: DatabaseSettings, monkeypatch: pytest.MonkeyPatch,
     monkeypatch.delenv("DATABASE_URL", raising=False)
 
 
-def test_production_reads_the_password_from_the_secret_unless_db_pass_is_set(
-    settings: DatabaseSettings, monkeypatch: pytest.MonkeyPatch, stub_aws
+def test_production_names_the_secret_and_db_pass_wins_over_it(
+    settings: DatabaseSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    answer(stub_aws("secretsmanager"), RDS_SECRET)
     production_from(settings, monkeypatch, settings.port)
-    assert load_database_settings().password == "p@ss:/word#1"
+    assert (load_database_settings().password, load_database_settings().password_secret) == ("", SECRET)
     monkeypatch.setenv("DB_PASS", "from-the-environment")
     assert load_database_settings().password == "from-the-environment"
 
 
-def test_a_failed_connection_makes_the_next_invocation_read_the_secret_again(
+def test_the_settings_never_show_the_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DB_PASS", "do-not-print-me")
+    assert "do-not-print-me" not in repr(load_database_settings())
+
+
+def test_a_bare_password_that_parses_as_json_is_used_as_it_is(stub_aws) -> None:
+    answer(stub_aws("secretsmanager"), "20241231")
+    assert secrets.password(SECRET) == "20241231"
+
+
+def test_the_secret_is_read_for_the_first_connection_only(
     settings: DatabaseSettings, monkeypatch: pytest.MonkeyPatch, stub_aws
 ) -> None:
-    stubs = stub_aws("secretsmanager")
-    answer(stubs, json.dumps({"password": settings.password}))
-    answer(stubs, json.dumps({"password": settings.password}))  # read again: rotated, say
+    answer(stub_aws("secretsmanager"), json.dumps({"password": settings.password}))
+    production_from(settings, monkeypatch, settings.port)
+    db.reset()
+    for _ in range(3):
+        assert invoke(handler, "GET /posts") == (200, {"posts": []})
+
+
+def test_a_database_that_is_down_is_a_503_and_the_secret_is_not_read_again(
+    settings: DatabaseSettings, monkeypatch: pytest.MonkeyPatch, stub_aws
+) -> None:
+    answer(stub_aws("secretsmanager"), json.dumps({"password": settings.password}))
     proxy = Proxy(settings.host, settings.port)
     production_from(settings, monkeypatch, proxy.port)
     db.reset()
+    assert invoke(handler, "GET /posts")[0] == 503
     assert invoke(handler, "GET /posts")[0] == 503
 
     proxy.start()
@@ -100,3 +124,35 @@ def test_a_failed_connection_makes_the_next_invocation_read_the_secret_again(
         assert invoke(handler, "GET /posts") == (200, {"posts": []})
     finally:
         proxy.stop()
+{%- if cookiecutter.database == "mysql" %}
+
+
+@pytest.fixture
+def rotating_user(server) -> Iterator[str]:
+    """A database user of its own, whose password the test rotates."""
+    name = "{{ cookiecutter.package_name[:20] }}_rotating"
+    with server.engine.connect() as connection:
+        connection.execute(text(f"DROP USER IF EXISTS '{name}'@'%'"))
+        connection.execute(text(f"CREATE USER '{name}'@'%' IDENTIFIED BY 'before'"))
+        connection.execute(text(f"GRANT ALL ON `{server.settings.database}`.* TO '{name}'@'%'"))
+    yield name
+    with server.engine.connect() as connection:
+        connection.execute(text(f"DROP USER IF EXISTS '{name}'@'%'"))
+
+
+def test_a_rotated_password_is_picked_up_with_no_failed_invocation(
+    settings: DatabaseSettings, monkeypatch: pytest.MonkeyPatch, stub_aws, server, rotating_user: str
+) -> None:
+    stubs = stub_aws("secretsmanager")
+    answer(stubs, json.dumps({"password": "before"}))
+    answer(stubs, json.dumps({"password": "after"}))  # the second read, after the rotation
+    production_from(settings, monkeypatch, settings.port)
+    monkeypatch.setenv("DB_USER", rotating_user)
+    db.reset()
+    assert invoke(handler, "GET /posts")[0] == 200
+
+    with server.engine.connect() as connection:  # the rotation, then a new execution environment's connect
+        connection.execute(text(f"ALTER USER '{rotating_user}'@'%' IDENTIFIED BY 'after'"))
+    db.current().engine.dispose()
+    assert invoke(handler, "GET /posts")[0] == 200
+{%- endif %}

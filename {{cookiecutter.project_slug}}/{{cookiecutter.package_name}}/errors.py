@@ -16,6 +16,10 @@ class DatabaseUnavailableError(Exception):
         return cls(f"{doing}: {driver_reason(error)}")
 
 
+class ReadOnlyError(Exception):
+    """A read-only unit of work tried to write."""
+
+
 def driver_reason(error: DBAPIError) -> str:
     """The driver's own message, on one line."""
     return " ".join(str(error.orig).split()) or type(error.orig).__name__

@@ -1,93 +1,129 @@
 """The database of this execution environment, and a unit of work per invocation.
 
 Importing this module connects to nothing, so a cold start survives a database that is down.
-The engine is built on first use and kept for the life of the process: on Lambda that is the
-execution environment, which serves one invocation at a time over one connection.
+The engine is built on first use, once whatever the number of threads, and kept for the life of
+the process: on Lambda that is the execution environment, which serves one invocation at a time
+over one connection.
 """
 
 import functools
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Concatenate
+from typing import Concatenate, overload
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
-from {{ cookiecutter.package_name }}.db import secrets
+from {{ cookiecutter.package_name }}.db import secrets, transactions
+from {{ cookiecutter.package_name }}.db.driver import is_read_only_violation
 from {{ cookiecutter.package_name }}.db.engine import build_engine
 from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings, load_database_settings
-from {{ cookiecutter.package_name }}.errors import DatabaseUnavailableError
+from {{ cookiecutter.package_name }}.errors import DatabaseUnavailableError, ReadOnlyError, driver_reason
+
+type Handler[**P, R] = Callable[Concatenate[Session, P], R]
 
 
 @dataclass(frozen=True)
 class Database:
-    """Settings, engine and session factory of the current environment."""
+    """Settings, engine and session factories of the current environment."""
 
     settings: DatabaseSettings
     engine: Engine
     sessions: sessionmaker[Session]
+    read_only_sessions: sessionmaker[Session]
 
 
-@functools.cache
+_database: Database | None = None
+_lock = threading.Lock()
+
+
 def current() -> Database:
     """The process-wide database, built on first call (settings are read then, not at import)."""
-    settings = load_database_settings()
-    engine = build_engine(settings)
-    return Database(settings, engine, sessionmaker(engine, expire_on_commit=False))
+    global _database
+    if _database is None:
+        with _lock:
+            if _database is None:
+                settings = load_database_settings()
+                engine = build_engine(settings)
+                _database = Database(
+                    settings,
+                    engine,
+                    sessionmaker(engine, expire_on_commit=False),
+                    sessionmaker(transactions.read_only(engine)),
+                )
+    return _database
 
 
 def reset() -> None:
-    """Close the connection and forget the engine and settings: the next use reads them again."""
-    if current.cache_info().currsize:
-        current().engine.dispose()
-    current.cache_clear()
+    """Close the connection and forget the engine, settings and secrets: the next use reads them again."""
+    global _database
+    with _lock:
+        if _database is not None:
+            _database.engine.dispose()
+        _database = None
     secrets.forget()
 
 
 @contextmanager
-def session_scope() -> Iterator[Session]:
-    """A session for one unit of work: commit on success, roll back on error, always release.
+def session_scope(readonly: bool = False) -> Iterator[Session]:
+    """A session for one unit of work: one transaction, committed on success, rolled back on error.
 
-    Raises DatabaseUnavailableError when the database cannot be reached or the connection
-    is lost mid-way; the next unit of work starts on a fresh connection.
+    With ``readonly``, each statement runs on its own in a read-only session and nothing is
+    sent to end the unit; a write raises ReadOnlyError. Raises DatabaseUnavailableError when
+    the database cannot be reached or the connection is lost mid-way; the next unit of work
+    starts on a fresh connection.
     """
     database = current()
     try:
-        with database.sessions.begin() as session:
-            _connect(session, database.settings)
-            yield session
-    except DBAPIError as error:
-        if not error.connection_invalidated:
-            raise
+        if readonly:
+            with database.read_only_sessions() as session:
+                session.connection()  # connect now, so that an unreachable server is named clearly
+                yield session
+        else:
+            with database.sessions.begin() as session:
+                session.connection()
+                yield session
+    except PoolTimeoutError as error:
         raise DatabaseUnavailableError(
-            f"lost the connection to the database at {database.settings.describe()}: {_reason(error)}"
+            f"no free connection to {database.settings.describe()}: {error}"
         ) from error
-
-
-def with_session[**P, R](handler: Callable[Concatenate[Session, P], R]) -> Callable[P, R]:
-    """Decorate a handler to receive a session as its first argument, in a unit of work."""
-
-    @functools.wraps(handler)
-    def run_in_unit_of_work(*args: P.args, **kwargs: P.kwargs) -> R:
-        with session_scope() as session:
-            return handler(session, *args, **kwargs)
-
-    return run_in_unit_of_work
-
-
-def _connect(session: Session, settings: DatabaseSettings) -> None:
-    """Check a connection out of the pool now, so that an unreachable server is named clearly."""
-    try:
-        session.connection()
     except DBAPIError as error:
-        reset()  # the next invocation reads the settings again: a rotated password, say
-        raise DatabaseUnavailableError(
-            f"cannot connect to the database at {settings.describe()}: {_reason(error)}"
-        ) from error
+        if readonly and is_read_only_violation(error.orig):
+            raise ReadOnlyError(
+                "this unit of work is read-only: write in session_scope() or with_session without readonly"
+            ) from error
+        if error.connection_invalidated or not error.statement:
+            doing = "lost the connection to" if error.connection_invalidated else "cannot connect to"
+            raise DatabaseUnavailableError(
+                f"{doing} the database at {database.settings.describe()}: {driver_reason(error)}"
+            ) from error
+        raise
 
 
-def _reason(error: DBAPIError) -> str:
-    """The driver's own message, on one line."""
-    return " ".join(str(error.orig).split()) or type(error.orig).__name__
+@overload
+def with_session[**P, R](handler: Handler[P, R], /) -> Callable[P, R]: ...
+@overload
+def with_session[**P, R](*, readonly: bool = False) -> Callable[[Handler[P, R]], Callable[P, R]]: ...
+
+
+def with_session[**P, R](
+    handler: Handler[P, R] | None = None, /, *, readonly: bool = False
+) -> Callable[P, R] | Callable[[Handler[P, R]], Callable[P, R]]:
+    """Decorate a handler to receive a session as its first argument, in a unit of work.
+
+    ``@with_session`` for a read-write unit, ``@with_session(readonly=True)`` for a read-only one.
+    """
+
+    def decorate(handler: Handler[P, R]) -> Callable[P, R]:
+        @functools.wraps(handler)
+        def run_in_unit_of_work(*args: P.args, **kwargs: P.kwargs) -> R:
+            with session_scope(readonly) as session:
+                return handler(session, *args, **kwargs)
+
+        return run_in_unit_of_work
+
+    return decorate if handler is None else decorate(handler)

@@ -3,23 +3,29 @@
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
-from {{ cookiecutter.package_name }}.db import liveness, tls, transactions
+from {{ cookiecutter.package_name }}.db import credentials, driver, liveness, tls, transactions
 from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings
 
 
 def build_engine(settings: DatabaseSettings, database: str | None = None) -> Engine:
     """An engine that keeps at most ``settings.pool`` connections and never opens more.
 
-    Nothing connects until the engine is first used. Connections the server closed while the
-    process was idle are replaced on checkout (see ``liveness``). Transactions start with the
-    first write and cost no round trip of their own (see ``transactions``).
+    Nothing connects until the engine is first used. Every wait is bounded by the settings:
+    connecting, each read and write, and waiting for a pooled connection. Connections the server
+    closed while the process was idle are replaced on checkout (see ``liveness``); the password
+    is supplied per connection (see ``credentials``); units of work start and end their
+    transactions as ``transactions`` describes.
     """
     engine = create_engine(
         settings.url(database),
         pool_size=settings.pool,
         max_overflow=0,
-        connect_args={"connect_timeout": settings.connect_timeout, **tls.connect_args(settings)},
+        pool_timeout=settings.pool_timeout,
+        pool_reset_on_return=None,  # transactions.install rolls back only what is still open
+        skip_autocommit_rollback=True,  # no ROLLBACK after a read-only (autocommit) unit
+        connect_args=driver.timeout_args(settings) | tls.connect_args(settings),
     )
+    credentials.install(engine, settings)
     transactions.install(engine)
     liveness.install(engine, settings.ping_after_idle)
     return engine

@@ -2,12 +2,13 @@
 
 A Lambda execution environment can sit frozen for minutes. Meanwhile the server may close its
 connection (idle timeout, restart, failover, an administrator's KILL). Two checks run on every
-checkout from the pool:
+checkout from the pool, SQLAlchemy's pessimistic disconnect handling done in a ``checkout`` event:
 
 * free: a closed connection has its socket readable (the server's goodbye, or end of file),
   which a zero-timeout poll sees without a round trip;
 * after ``ping_after_idle`` seconds of idleness: a ping, for silent losses such as a NAT or
-  failover that dropped the connection without telling the client.
+  failover that dropped the connection without telling the client. A ping that fails or does
+  not answer within the read timeout, like ``pool_pre_ping``'s, marks the connection dead.
 
 A connection that fails either check is discarded and the pool opens a new one, so the
 invocation that follows does not fail.
@@ -22,11 +23,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
+from {{ cookiecutter.package_name }}.db.driver import socket_descriptor
+
 LAST_USED = "last_used"
 
 
 def install(engine: Engine, ping_after_idle: float) -> None:
     """Check every connection of ``engine`` as it leaves the pool."""
+    dialect = engine.dialect
 
     @event.listens_for(engine, "checkout")
     def check(dbapi_connection: Any, record: ConnectionPoolEntry, proxy: PoolProxiedConnection) -> None:
@@ -35,8 +39,11 @@ def install(engine: Engine, ping_after_idle: float) -> None:
             return
         if server_hung_up(dbapi_connection):
             raise DisconnectionError("the server closed the connection")
-        if time.monotonic() - last_used > ping_after_idle and not engine.dialect.do_ping(dbapi_connection):
-            raise DisconnectionError("the connection did not answer a ping")
+        if time.monotonic() - last_used > ping_after_idle:
+            try:
+                dialect.do_ping(dbapi_connection)  # raises when the connection is dead
+            except (dialect.loaded_dbapi.Error, OSError) as error:
+                raise DisconnectionError("the connection did not answer a ping") from error
 
     @event.listens_for(engine, "checkin")
     def remember_use(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
@@ -51,13 +58,3 @@ def server_hung_up(dbapi_connection: Any) -> bool:
     poller = select.poll()
     poller.register(descriptor, select.POLLIN | select.POLLPRI)
     return bool(poller.poll(0))
-
-
-def socket_descriptor(dbapi_connection: Any) -> int | None:
-    """The connection's socket file descriptor, or None when the driver has closed it."""
-{%- if cookiecutter.database == "mysql" %}
-    sock = dbapi_connection._sock  # PyMySQL keeps no public handle on its socket
-    return None if sock is None else sock.fileno()
-{%- else %}
-    return None if dbapi_connection.closed else dbapi_connection.fileno()
-{%- endif %}

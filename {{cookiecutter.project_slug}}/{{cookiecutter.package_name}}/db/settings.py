@@ -11,14 +11,13 @@ import json
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from {{ cookiecutter.package_name }}.db import secrets
 from {{ cookiecutter.package_name }}.environment import PROJECT_ROOT, app_env, load_env_files
 from {{ cookiecutter.package_name }}.errors import ConfigurationError
 
@@ -44,10 +43,14 @@ class DatabaseSettings:
     host: str
     port: int
     username: str
-    password: str
+    password: str = field(repr=False)  # never shown in logs or tracebacks
     database: str
+    password_secret: str | None = None  # a Secrets Manager secret holding the password instead
     pool: int = 1
-    connect_timeout: int = 5
+    pool_timeout: float = 2.0
+    connect_timeout: int = 3
+    read_timeout: float | None = 5.0
+    write_timeout: float | None = 5.0
     ping_after_idle: float = 60.0
     ssl: bool = False
     ssl_ca: str | None = None
@@ -71,6 +74,10 @@ class DatabaseSettings:
     def describe(self) -> str:
         """host:port/database, for messages."""
         return f"{self.host}:{self.port}/{self.database}"
+
+    def without_time_limits(self) -> "DatabaseSettings":
+        """The same settings with no read or write timeout: for migrations, whose DDL may run long."""
+        return replace(self, read_timeout=None, write_timeout=None)
 
 
 def load_database_settings(env: str | None = None, path: Path = DATABASE_YML) -> DatabaseSettings:
@@ -179,20 +186,26 @@ def _build(env: str, values: dict[str, Any]) -> DatabaseSettings:
         host=str(values["host"]),
         port=read("port", int, DEFAULT_PORTS[adapter]),
         username=str(values["username"]),
-        password=read("password", str, "") or _secret_password(values),
+        password=read("password", str, ""),
         database=str(values["database"]),
+        password_secret=read("password_secret", str, None),
         pool=read("pool", int, 1),
-        connect_timeout=read("connect_timeout", int, 5),
+        pool_timeout=read("pool_timeout", float, 2.0),
+        connect_timeout=read("connect_timeout", int, 3),
+        read_timeout=read("read_timeout", seconds, 5.0),
+        write_timeout=read("write_timeout", seconds, 5.0),
         ping_after_idle=read("ping_after_idle", float, 60.0),
         ssl=read("ssl", boolean, False),
         ssl_ca=read("ssl_ca", str, None),
     )
 
 
-def _secret_password(values: dict[str, Any]) -> str:
-    """The password from Secrets Manager when ``password_secret`` names a secret, else none."""
-    secret_id = values.get("password_secret")
-    return secrets.password(str(secret_id)) if secret_id else ""
+def seconds(value: Any) -> float | None:
+    """A number of seconds; 0 means no limit."""
+    number = float(value)
+    if number < 0:
+        raise ValueError(value)
+    return number or None
 
 
 def boolean(value: Any) -> bool:

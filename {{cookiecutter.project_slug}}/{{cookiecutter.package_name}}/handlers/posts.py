@@ -22,7 +22,7 @@ PAGE_SIZE = 50
 TITLE_LENGTH = 255
 
 
-@with_session
+@with_session(readonly=True)
 def list_posts(session: Session, event: Event) -> Response:
     """The newest posts first, PAGE_SIZE at most."""
     posts = session.scalars(select(Post).order_by(Post.id.desc()).limit(PAGE_SIZE))
@@ -47,7 +47,7 @@ def create_post(session: Session, event: Event) -> Response:
     return json_response(201, post.to_dict())
 
 
-@with_session
+@with_session(readonly=True)
 def show_post(session: Session, event: Event) -> Response:
     """One post by id."""
     post_id = path_id(event)

@@ -1,0 +1,37 @@
+"""The password of each new connection, supplied as it opens (SQLAlchemy's ``do_connect`` event).
+
+With ``password_secret`` set (DB_SECRET_ARN on Lambda), the password comes from Secrets Manager:
+read for the first connection of the execution environment and kept for the next ones. When the
+server refuses it, the secret has probably been rotated: it is read again and the connection
+retried once, within the same invocation, so a rotation costs no failed request.
+"""
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from {{ cookiecutter.package_name }}.db import secrets
+from {{ cookiecutter.package_name }}.db.driver import is_authentication_failure
+from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings
+
+
+def install(engine: Engine, settings: DatabaseSettings) -> None:
+    """Give every connection ``engine`` opens the secret's current password."""
+    secret_id = settings.password_secret
+    if not secret_id:
+        return  # the password is in the settings, hence in the engine's URL
+
+    @event.listens_for(engine, "do_connect")
+    def connect(
+        dialect: Dialect, record: ConnectionPoolEntry, cargs: list[Any], cparams: dict[str, Any]
+    ) -> Any:
+        cparams["password"] = secrets.password(secret_id)
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except dialect.loaded_dbapi.OperationalError as error:
+            if not is_authentication_failure(error):
+                raise
+        cparams["password"] = secrets.password(secret_id, refresh=True)
+        return dialect.connect(*cargs, **cparams)
