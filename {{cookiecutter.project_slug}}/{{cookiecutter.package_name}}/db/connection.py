@@ -34,7 +34,6 @@ class Database:
     settings: DatabaseSettings
     engine: Engine
     sessions: sessionmaker[Session]
-    read_only_sessions: sessionmaker[Session]
 
 
 _database: Database | None = None
@@ -49,12 +48,7 @@ def current() -> Database:
             if _database is None:
                 settings = load_database_settings()
                 engine = build_engine(settings)
-                _database = Database(
-                    settings,
-                    engine,
-                    sessionmaker(engine, expire_on_commit=False),
-                    sessionmaker(transactions.read_only(engine)),
-                )
+                _database = Database(settings, engine, sessionmaker(engine, expire_on_commit=False))
     return _database
 
 
@@ -80,12 +74,12 @@ def session_scope(readonly: bool = False) -> Iterator[Session]:
     database = current()
     try:
         if readonly:
-            with database.read_only_sessions() as session:
-                session.connection()  # connect now, so that an unreachable server is named clearly
+            with database.sessions() as session:  # closed, not committed: nothing to end
+                transactions.use_mode(session.connection(), read_only=True)
                 yield session
         else:
             with database.sessions.begin() as session:
-                session.connection()
+                transactions.use_mode(session.connection(), read_only=False)
                 yield session
     except PoolTimeoutError as error:
         raise DatabaseUnavailableError(

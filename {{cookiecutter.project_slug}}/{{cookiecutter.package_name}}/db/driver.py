@@ -3,7 +3,7 @@
 
 from typing import Any
 
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Engine
 
 from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings
 
@@ -20,13 +20,18 @@ def timeout_args(settings: DatabaseSettings) -> dict[str, Any]:
     }
 
 
-def set_read_only(dbapi_connection: Any, dialect: Dialect, read_only: bool) -> None:
+def install(engine: Engine, settings: DatabaseSettings) -> None:
+    """Nothing to add to the engine: PyMySQL bounds every wait itself (see ``timeout_args``)."""
+
+
+def set_read_only(connection: Connection, read_only: bool) -> None:
     """Switch the session between read-only autocommit and read-write transactions: one round trip."""
     # MySQL 5.7.20+ and MariaDB 11.1+ call it transaction_read_only; older MariaDB, tx_read_only.
+    dialect = connection.dialect
     mariadb_before_11_1 = dialect.is_mariadb and dialect.server_version_info < (11, 1)
     variable = "tx_read_only" if mariadb_before_11_1 else "transaction_read_only"
-    with dbapi_connection.cursor() as cursor:
-        cursor.execute(f"SET SESSION autocommit = {int(read_only)}, SESSION {variable} = {int(read_only)}")
+    flag = int(read_only)
+    connection.exec_driver_sql(f"SET SESSION autocommit = {flag}, SESSION {variable} = {flag}")
 
 
 def is_authentication_failure(error: Exception) -> bool:
@@ -46,13 +51,22 @@ def socket_descriptor(dbapi_connection: Any) -> int | None:
 {%- else -%}
 """What the runtime needs to know of its driver: here psycopg2, for PostgreSQL and Aurora PostgreSQL."""
 
+import select
+import time
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy.engine import Dialect
+import psycopg2
+from psycopg2 import extensions
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings
 
 READ_ONLY_TRANSACTION = "25006"  # SQLSTATE read_only_sql_transaction
+CONNECTING = object()  # the read timeout of a connection still opening
+_read_timeouts: WeakKeyDictionary[Any, float | None] = WeakKeyDictionary()
 
 
 def timeout_args(settings: DatabaseSettings) -> dict[str, Any]:
@@ -77,9 +91,43 @@ def timeout_args(settings: DatabaseSettings) -> dict[str, Any]:
     return args
 
 
-def set_read_only(dbapi_connection: Any, dialect: Dialect, read_only: bool) -> None:
+def install(engine: Engine, settings: DatabaseSettings) -> None:
+    """Bound every wait of the engine's connections on the client too, with psycopg2's wait callback.
+
+    libpq has no read timeout: a server (or a proxy in front of it) that keeps the connection
+    open and never answers would hold the invocation until Lambda kills it. With the callback,
+    psycopg2 hands every wait to ``wait_within_deadline``, which gives up after the connect
+    timeout while connecting and the read timeout afterwards. The callback is process-wide;
+    connections of other engines (the migrations', with no read timeout) wait as long as needed.
+    """
+    extensions.set_wait_callback(wait_within_deadline)
+
+    @event.listens_for(engine, "connect")
+    def bound_reads(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        _read_timeouts[dbapi_connection] = settings.read_timeout
+
+
+def wait_within_deadline(dbapi_connection: Any) -> None:
+    """Wait for libpq as psycopg2's own ``wait_select`` does, but never past the deadline."""
+    timeout = _read_timeouts.get(dbapi_connection, CONNECTING)
+    if timeout is CONNECTING:  # the connection is opening: libpq's connect_timeout, from its DSN
+        timeout = float(extensions.parse_dsn(dbapi_connection.dsn).get("connect_timeout", 0)) or None
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while (state := dbapi_connection.poll()) != extensions.POLL_OK:
+        remaining = None if deadline is None else deadline - time.monotonic()
+        if remaining is not None and remaining <= 0:
+            # The message is one SQLAlchemy recognises as a lost connection: it is discarded.
+            raise psycopg2.OperationalError(f"could not receive data from server: no answer in {timeout} s")
+        waiting = ([dbapi_connection], []) if state == extensions.POLL_READ else ([], [dbapi_connection])
+        select.select(*waiting, [], remaining)
+
+
+def set_read_only(connection: Connection, read_only: bool) -> None:
     """Switch the session between read-only autocommit and read-write transactions: one round trip."""
-    dbapi_connection.set_session(readonly=read_only or "default", autocommit=read_only)
+    dbapi_connection = connection.connection.dbapi_connection
+    dbapi_connection.autocommit = True  # psycopg2's own flag: the SET below opens no transaction
+    connection.exec_driver_sql(f"SET default_transaction_read_only = {'on' if read_only else 'off'}")
+    dbapi_connection.autocommit = read_only
 
 
 def is_authentication_failure(error: Exception) -> bool:

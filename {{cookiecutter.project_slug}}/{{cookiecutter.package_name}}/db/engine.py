@@ -25,6 +25,7 @@ def build_engine(settings: DatabaseSettings, database: str | None = None) -> Eng
         skip_autocommit_rollback=True,  # no ROLLBACK after a read-only (autocommit) unit
         connect_args=driver.timeout_args(settings) | tls.connect_args(settings),
     )
+    driver.install(engine, settings)
     credentials.install(engine, settings)
     transactions.install(engine)
     liveness.install(engine, settings.ping_after_idle)

@@ -22,31 +22,30 @@ from sqlalchemy.pool import ConnectionPoolEntry, PoolResetState
 
 from {{ cookiecutter.package_name }}.db import driver
 
-READ_ONLY = "read_only"  # execution option of read-only units; also the mode a connection is in
+READ_ONLY = "read_only"  # the mode a connection was left in by its last unit of work
 ENDED = "transaction_ended"  # set on a connection whose last transaction was committed or rolled back
 
 
-def read_only(engine: Engine) -> Engine:
-    """The same engine and pool, for read-only units of work."""
-    return engine.execution_options(**{READ_ONLY: True})
+def use_mode(connection: Connection, read_only: bool) -> None:
+    """Put the unit's connection in its mode (read-only or read-write), if it is not in it yet."""
+    info = connection.connection.info
+    if info.get(READ_ONLY, False) != read_only:
+        driver.set_read_only(connection, read_only)
+        info[READ_ONLY] = read_only
 
 
 def install(engine: Engine) -> None:
-    """Put the connections of ``engine`` in the mode of each unit, and reset them only when needed."""
+    """Reset the connections of ``engine`` only when their last unit left a transaction open."""
 
     @event.listens_for(engine, "begin")
-    def enter_mode(connection: Connection) -> None:
-        info = connection.connection.info
-        info[ENDED] = False
-        wanted = bool(connection.get_execution_options().get(READ_ONLY))
-        if info.get(READ_ONLY, False) != wanted:
-            driver.set_read_only(connection.connection.dbapi_connection, engine.dialect, wanted)
-            info[READ_ONLY] = wanted
+    def note_begin(connection: Connection) -> None:
+        connection.connection.info[ENDED] = False
 
     @event.listens_for(engine, "commit")
     @event.listens_for(engine, "rollback")
     def note_end(connection: Connection) -> None:
-        connection.connection.info[ENDED] = True
+        if not connection.invalidated:  # an invalidated connection is discarded, not reset
+            connection.connection.info[ENDED] = True
 
     @event.listens_for(engine, "reset")
     def end_open_transaction(
