@@ -177,20 +177,20 @@ def read_breakdown(project: Project, post_id: int) -> dict[str, float]:
         table = post.__table__
 
         def unit_of_work(post_id: int) -> None:
-            with db.session_scope():
+            with db.session_scope(readonly=True):
                 pass
 
         def core_select(post_id: int) -> None:
-            with db.session_scope() as session:
+            with db.session_scope(readonly=True) as session:
                 session.connection().execute(select(table).where(table.c.id == post_id)).one()
 
         def orm_get(post_id: int) -> None:
-            with db.session_scope() as session:
+            with db.session_scope(readonly=True) as session:
                 session.get(post, post_id)
 
         calls = {
             "B: raw driver, SELECT by id": raw.read,
-            "A's unit of work alone (session, checkout, liveness check, commit, checkin)": unit_of_work,
+            "A's read-only unit of work alone (session, checkout, liveness check, close, checkin)": unit_of_work,
             "A's unit of work + Core SELECT by id": core_select,
             "A's unit of work + ORM session.get (= A)": orm_get,
         }

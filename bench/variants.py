@@ -1,6 +1,7 @@
 """The four ways of talking to the database that the bench compares, one invocation per call.
 
-A  the generated app: ``with_session`` from ``<package>.db``, the ORM's ``session.get`` / ``add``;
+A  the generated app: ``with_session`` from ``<package>.db`` (``readonly=True`` for reads, as the
+   posts API's GET routes), the ORM's ``session.get`` / ``add``;
 B  the floor, as in AWS's tutorial: one raw driver connection opened at module scope, in
    autocommit, never checked nor recovered;
 C  the naive style: connect, run the statement, commit, close, on every invocation;
@@ -56,7 +57,7 @@ class GeneratedApp:
         db = importlib.import_module(f"{package}.db")
         post = importlib.import_module(f"{package}.models").Post
 
-        @db.with_session
+        @db.with_session(readonly=True)
         def read(session: Any, post_id: int) -> str:
             return session.get(post, post_id).title
 

@@ -136,6 +136,17 @@ def test_results_can_be_streamed(observer: Engine) -> None:
         rows = session.execute(select(Post.id).execution_options(stream_results=True, max_row_buffer=2))
         assert len(rows.all()) == 5
 {%- if cookiecutter.database == "mysql" %}
+    with db.session_scope(readonly=True) as session:
+        assert len(session.scalars(select(Post.id).execution_options(yield_per=2)).all()) == 5
+{%- else %}
+    # A server-side cursor needs a transaction, which a read-only unit does not open (README).
+    with (
+        pytest.raises(DBAPIError, match="named cursor outside of transactions"),
+        db.session_scope(readonly=True) as session,
+    ):
+        session.scalars(select(Post.id).execution_options(yield_per=2)).all()
+{%- endif %}
+{%- if cookiecutter.database == "mysql" %}
 
 
 def test_stacked_statements_are_refused(observer: Engine) -> None:
