@@ -1,11 +1,16 @@
 """AWS clients: created once per execution environment, and only when used."""
 
+import socket
 import subprocess
 import sys
+import time
 
+import pytest
 from botocore.stub import Stubber
 
 from {{ cookiecutter.package_name }} import aws
+from {{ cookiecutter.package_name }}.db import secrets
+from {{ cookiecutter.package_name }}.errors import DatabaseUnavailableError
 
 
 def test_a_client_is_created_once_and_reused(monkeypatch) -> None:
@@ -31,3 +36,20 @@ def test_the_handler_cold_path_does_not_import_boto3() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_a_service_that_never_answers_fails_within_a_few_seconds(monkeypatch) -> None:
+    listener = socket.create_server(("127.0.0.1", 0))  # accepts, then never answers
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", f"http://127.0.0.1:{listener.getsockname()[1]}")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "{{ cookiecutter.aws_region }}")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    aws.client.cache_clear()
+    started = time.monotonic()
+    try:
+        with pytest.raises(DatabaseUnavailableError, match="cannot read the database password from db"):
+            secrets.password("db")
+    finally:
+        listener.close()
+        aws.client.cache_clear()
+    assert time.monotonic() - started < 6  # 2 attempts of a 2 s read, well inside the 10 s timeout

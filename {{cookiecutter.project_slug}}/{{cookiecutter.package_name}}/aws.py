@@ -9,10 +9,10 @@ import functools
 from typing import Any
 
 # A call in the request path must fail well inside the function's 10 s timeout: a function in a
-# VPC with no route to a service gives up after 2 attempts of at most 2 s to connect and 3 s to
+# VPC with no route to a service gives up after 2 attempts of at most 2 s to connect and 2 s to
 # read (botocore adds a backoff of under a second between them).
 CONNECT_TIMEOUT = 2
-READ_TIMEOUT = 3
+READ_TIMEOUT = 2
 MAX_ATTEMPTS = 2
 
 
