@@ -121,7 +121,9 @@ class Proxy:
         self.messages: list[Message] = []
         self.connects = 0
         self._cut_pattern: bytes | None = None
-        self._fates: dict[socket.socket, str] = {}  # client socket -> "hold" or "reset", for what it sends next
+        self._fates: dict[
+            socket.socket, str
+        ] = {}  # client socket -> "hold" or "reset", for what it sends next
         self._mute = False
         self._lock = threading.Lock()
         self._listener: socket.socket | None = None

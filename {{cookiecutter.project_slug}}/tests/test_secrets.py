@@ -1,14 +1,8 @@
 """The database password from Secrets Manager, as the functions read it on Lambda."""
 
 import json
-{%- if cookiecutter.database == "mysql" %}
-from collections.abc import Iterator
-{%- endif %}
 
 import pytest
-{%- if cookiecutter.database == "mysql" %}
-from sqlalchemy import text
-{%- endif %}
 
 from {{ cookiecutter.package_name }} import db
 from {{ cookiecutter.package_name }}.db import secrets
@@ -124,35 +118,4 @@ def test_a_database_that_is_down_is_a_503_and_the_secret_is_not_read_again(
         assert invoke(handler, "GET /posts") == (200, {"posts": []})
     finally:
         proxy.stop()
-{%- if cookiecutter.database == "mysql" %}
 
-
-@pytest.fixture
-def rotating_user(server) -> Iterator[str]:
-    """A database user of its own, whose password the test rotates."""
-    name = "{{ cookiecutter.package_name[:20] }}_rotating"
-    with server.engine.connect() as connection:
-        connection.execute(text(f"DROP USER IF EXISTS '{name}'@'%'"))
-        connection.execute(text(f"CREATE USER '{name}'@'%' IDENTIFIED BY 'before'"))
-        connection.execute(text(f"GRANT ALL ON `{server.settings.database}`.* TO '{name}'@'%'"))
-    yield name
-    with server.engine.connect() as connection:
-        connection.execute(text(f"DROP USER IF EXISTS '{name}'@'%'"))
-
-
-def test_a_rotated_password_is_picked_up_with_no_failed_invocation(
-    settings: DatabaseSettings, monkeypatch: pytest.MonkeyPatch, stub_aws, server, rotating_user: str
-) -> None:
-    stubs = stub_aws("secretsmanager")
-    answer(stubs, json.dumps({"password": "before"}))
-    answer(stubs, json.dumps({"password": "after"}))  # the second read, after the rotation
-    production_from(settings, monkeypatch, settings.port)
-    monkeypatch.setenv("DB_USER", rotating_user)
-    db.reset()
-    assert invoke(handler, "GET /posts")[0] == 200
-
-    with server.engine.connect() as connection:  # the rotation, then a new execution environment's connect
-        connection.execute(text(f"ALTER USER '{rotating_user}'@'%' IDENTIFIED BY 'after'"))
-    db.current().engine.dispose()
-    assert invoke(handler, "GET /posts")[0] == 200
-{%- endif %}
