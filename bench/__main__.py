@@ -190,7 +190,7 @@ def read_breakdown(project: Project, post_id: int) -> dict[str, float]:
 
         calls = {
             "B: raw driver, SELECT by id": raw.read,
-            "A's read-only unit of work alone (session, checkout, liveness check, close, checkin)": unit_of_work,
+            "A's read-only unit alone (session, checkout, liveness check, close, checkin)": unit_of_work,
             "A's unit of work + Core SELECT by id": core_select,
             "A's unit of work + ORM session.get (= A)": orm_get,
         }
