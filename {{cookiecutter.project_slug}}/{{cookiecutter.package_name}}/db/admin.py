@@ -31,6 +31,13 @@ def server_connection(settings: DatabaseSettings) -> Iterator[Connection]:
         yield connection.execution_options(isolation_level="AUTOCOMMIT")
 
 
+@contextmanager
+def database_connection(settings: DatabaseSettings) -> Iterator[Connection]:
+    """A connection to the environment's database itself."""
+    with _connection(settings, settings.database, "cannot connect to") as connection:
+        yield connection
+
+
 def database_exists(settings: DatabaseSettings) -> bool:
     """True when the environment's database exists on its server."""
     with server_connection(settings) as connection:
@@ -43,7 +50,7 @@ def create_database(settings: DatabaseSettings) -> bool:
         if _exists(connection, settings.database):
             return False
         connection.execute(text(CREATE.format(name=_quoted(connection, settings.database))))
-    with _connection(settings, settings.database, "cannot connect to") as connection:
+    with database_connection(settings) as connection:
         protection.record_environment(connection, settings.env)
         connection.commit()
     return True
@@ -53,7 +60,7 @@ def refuse_destruction(settings: DatabaseSettings, action: str, force: bool = Fa
     """Raise ProtectedDatabaseError unless ``action`` may destroy the environment's database."""
     if not database_exists(settings):
         return
-    with _connection(settings, settings.database, "cannot connect to") as connection:
+    with database_connection(settings) as connection:
         protection.refuse_destruction(connection, settings.env, action, force)
 
 
