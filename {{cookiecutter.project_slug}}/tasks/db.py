@@ -1,7 +1,7 @@
 """Database tasks, as Rails and Jets have them: invoke db.create, db.migrate, db.rollback ...
 
 Every task takes --env (default: APP_ENV, else development). Destructive ones (db.drop, db.reset)
-first check the environment each database records (see {{ cookiecutter.package_name }}/db/protection.py).
+first check the environment each database records (see db/protection.py).
 """
 
 import os
@@ -132,7 +132,10 @@ def version(c: Context, env: str | None = None) -> None:
 @task(help=ENV_HELP)
 @one_line_errors
 def seed(c: Context, env: str | None = None) -> None:
-    """Load the example data of {{ cookiecutter.package_name }}/seeds.py (once the database is migrated)."""
+    """Load the example data of {{ cookiecutter.package_name }}/seeds.py.
+
+    Refused while migrations are pending, as Rails' db:seed does.
+    """
     settings = settings_for(env)
     migrations.require_migrated(settings)
     engine = build_engine(settings)

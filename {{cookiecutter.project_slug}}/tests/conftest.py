@@ -1,7 +1,7 @@
 """Run every test against the real test database (APP_ENV=test).
 
-The suite empties every table before each test, so it first checks that the database is recorded
-as the test one (see {{ cookiecutter.package_name }}/db/protection.py) and stops, in one line, when it is not.
+The suite empties every table before each test, so it first checks that the database is
+recorded as the test one (see db/protection.py) and stops, in one line, when it is not.
 """
 
 import os

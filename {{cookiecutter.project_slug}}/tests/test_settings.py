@@ -25,6 +25,7 @@ VARIABLES = [
     "DB_SSL",
 ]
 URL = "{{ cookiecutter.database }}://app:s3cret@db.example.com:7000/blog"
+PACKAGE = "{{ cookiecutter.package_name }}"
 
 
 @pytest.fixture(autouse=True)
@@ -95,13 +96,13 @@ def test_database_url_overrides_the_file(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_database_url_never_applies_to_the_test_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", URL)
     assert load_database_settings("development").describe() == "db.example.com:7000/blog"
-    assert load_database_settings("test").database == "{{ cookiecutter.package_name }}_test"
+    assert load_database_settings("test").database == f"{PACKAGE}_test"
 
 
 def test_test_database_url_applies_to_the_test_environment_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TEST_DATABASE_URL", URL)
     assert load_database_settings("test").describe() == "db.example.com:7000/blog"
-    assert load_database_settings("development").database == "{{ cookiecutter.package_name }}_development"
+    assert load_database_settings("development").database == f"{PACKAGE}_development"
 
 
 @pytest.mark.parametrize("variable", ["DATABASE_URL", "DB_PASS"])
