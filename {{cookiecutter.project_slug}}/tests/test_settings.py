@@ -251,6 +251,15 @@ def test_the_json_that_sam_build_ships_is_read_like_the_yaml(tmp_path: Path) -> 
     assert settings == load_database_settings("development")
 
 
+def test_a_broken_json_is_named_with_its_line_and_column(tmp_path: Path) -> None:
+    compiled = tmp_path / "config" / "database.json"
+    compiled.parent.mkdir()
+    compiled.write_text('{"development": {"host": }}')
+    with pytest.raises(ConfigurationError) as raised:
+        load_database_settings("development", tmp_path / "config" / "database.yml")
+    assert str(raised.value) == f"{compiled} is not valid JSON: Expecting value: line 1 column 26 (char 25)"
+
+
 def test_a_stray_json_never_overrides_database_yml(tmp_path: Path) -> None:
     path = write_database_yml(tmp_path, DATABASE_YML.read_text())
     stray = yaml.safe_load(DATABASE_YML.read_text())

@@ -9,7 +9,8 @@ emptying of tables) call ``refuse_destruction`` first, which reads the record ba
   APP_ENV or DATABASE_URL say (Rails: EnvironmentMismatchError); ``--force`` does not lift this,
   while Rails' DISABLE_DATABASE_ENVIRONMENT_CHECK lifts both;
 - a database of a protected environment, unless forced (Rails: ProtectedEnvironmentError);
-- a database that has tables but no record, which this project did not create or migrate.
+- a database that has tables but no record, which this project did not create or migrate
+  (Rails: NoEnvironmentInSchemaError, for a database with migrations but no record).
 """
 
 from sqlalchemy import Column, MetaData, String, Table, insert, inspect, select

@@ -95,10 +95,7 @@ def url_variable(env: str) -> str:
 
 def _read_sections(path: Path) -> Mapping[str, Any]:
     compiled = path.with_suffix(".json")  # what sam build ships instead: Lambda then never imports PyYAML
-    if compiled.is_file() and not path.is_file():
-        document = json.loads(compiled.read_text())
-    else:
-        document = _read_yaml(path)
+    document = _read_json(compiled) if compiled.is_file() and not path.is_file() else _read_yaml(path)
     if not isinstance(document, dict):
         raise ConfigurationError(f"{path} must map environment names to settings")
     return {name: section for name, section in document.items() if name != "default"}
@@ -115,6 +112,13 @@ def _section(sections: Mapping[str, Any], env: str, path: Path) -> Mapping[str, 
             f"the {env!r} section of {path.name} must map setting names to values, not {section!r}"
         )
     return section
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as error:
+        raise ConfigurationError(f"{path} is not valid JSON: {error}") from None
 
 
 def _read_yaml(path: Path) -> Any:
