@@ -64,7 +64,7 @@ class History:
     script: ScriptDirectory
     heads: tuple[str, ...]  # the database's current revisions
     missing: tuple[str, ...]  # those of them that have no file here (from another branch, say)
-    applied: frozenset[str]  # the revisions known to be applied: the heads and their ancestors
+    applied: frozenset[str]  # the revisions known to be applied: the other heads and their ancestors
 
 
 def alembic_config(settings: DatabaseSettings) -> Config:
