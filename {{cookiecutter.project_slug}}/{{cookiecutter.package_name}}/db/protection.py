@@ -64,7 +64,7 @@ def refuse_destruction(connection: Connection, env: str, action: str, force: boo
             f"refusing to {action} {database}: it is the {recorded!r} database, not the {env!r} one "
             f"(check {url_variable(env)} and config/database.yml)"
         )
-    if (recorded or env) in PROTECTED_ENVIRONMENTS and not force:
+    if env in PROTECTED_ENVIRONMENTS and not force:  # env is the recorded environment, if there is one
         raise ProtectedDatabaseError(
             f"refusing to {action} {database}: {env!r} is a protected environment; "
             "add --force if you really mean it"
