@@ -37,12 +37,24 @@ class Project:
         self.development = f"{baked.package}_development"
         self.test = f"{baked.package}_test"
 
-    def invoke(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    def environment(self, **env: str) -> dict[str, str]:
+        """The user's environment, without database settings, plus ``env``."""
         environment = {
             key: value for key, value in os.environ.items() if not key.startswith(("DB_", "APP_ENV"))
         }
-        environment |= {"PYTHONPATH": str(self.baked.path), "PATH": f"{BIN}:{environment['PATH']}", **env}
-        return self.baked.run(BIN / "invoke", *args, env=environment, timeout=120)
+        return environment | {
+            "PYTHONPATH": str(self.baked.path),
+            "PATH": f"{BIN}:{environment['PATH']}",
+            **env,
+        }
+
+    def invoke(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        return self.baked.run(BIN / "invoke", *args, env=self.environment(**env), timeout=120)
+
+    def recorded(self, name: str) -> object:
+        """The environment the database ``name`` records (app_internal_metadata)."""
+        sql = "SELECT value FROM app_internal_metadata WHERE {} = 'environment'"
+        return servers.scalar(self.database, name, sql.format("`key`" if self.database == "mysql" else "key"))
 
     def ok(self, *args: str, **env: str) -> str:
         result = self.invoke(*args, **env)
@@ -83,18 +95,8 @@ class Project:
 
     def pytest(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
         """The baked project's own test suite, run as a user runs it."""
-        environment = {key: value for key, value in os.environ.items() if not key.startswith("DB_")}
-        return self.baked.run(
-            BIN / "python",
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            *args,
-            env=environment | env,
-            timeout=300,
-        )
+        command = [BIN / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", *args]
+        return self.baked.run(*command, env=self.environment(**env), timeout=300)
 
 
 @pytest.fixture(scope="module", params=DATABASES)
@@ -147,6 +149,19 @@ def test_create_makes_development_and_test_databases_and_can_run_twice(project: 
     assert {project.development, project.test} <= servers.databases(project.database)
     again = project.ok("db.create")
     assert again == f"Already exists: {project.development}\nAlready exists: {project.test}\n"
+    assert project.recorded(project.development) == "development"
+    assert project.recorded(project.test) == "test"
+
+
+def test_alembic_run_by_hand_records_the_environment_too(project: Project) -> None:
+    project.ok("db.drop")
+    with servers.engine(project.database).connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+            f"CREATE DATABASE {project.development}"
+        )
+    result = project.baked.run(BIN / "alembic", "upgrade", "head", env=project.environment())
+    assert result.returncode == 0, result.stderr
+    assert project.recorded(project.development) == "development"
 
 
 def test_migrate_status_version_rollback(project: Project) -> None:
