@@ -167,7 +167,6 @@ def _fields_from_url(variable: str, text: str) -> dict[str, Any]:
         )
     try:
         url = make_url(text)
-        port = url.port
     except ArgumentError:
         raise ConfigurationError(f"{variable} is not a database URL: {shape}") from None
     except ValueError:
@@ -179,7 +178,7 @@ def _fields_from_url(variable: str, text: str) -> dict[str, Any]:
     fields = {
         "adapter": URL_SCHEMES[scheme],
         "host": url.host,
-        "port": port,
+        "port": url.port,
         "username": url.username,
         "password": url.password or "",  # the URL says it all: no password means none
         "database": url.database,
