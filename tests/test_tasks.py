@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from tests import servers
 from tests.baking import BIN, DATABASES, Baked, bake, combination_name
@@ -36,12 +37,24 @@ class Project:
         self.development = f"{baked.package}_development"
         self.test = f"{baked.package}_test"
 
-    def invoke(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    def environment(self, **env: str) -> dict[str, str]:
+        """The user's environment, without database settings, plus ``env``."""
         environment = {
             key: value for key, value in os.environ.items() if not key.startswith(("DB_", "APP_ENV"))
         }
-        environment |= {"PYTHONPATH": str(self.baked.path), "PATH": f"{BIN}:{environment['PATH']}", **env}
-        return self.baked.run(BIN / "invoke", *args, env=environment, timeout=120)
+        return environment | {
+            "PYTHONPATH": str(self.baked.path),
+            "PATH": f"{BIN}:{environment['PATH']}",
+            **env,
+        }
+
+    def invoke(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        return self.baked.run(BIN / "invoke", *args, env=self.environment(**env), timeout=120)
+
+    def recorded(self, name: str) -> object:
+        """The environment the database ``name`` records (app_internal_metadata)."""
+        sql = "SELECT value FROM app_internal_metadata WHERE {} = 'environment'"
+        return servers.scalar(self.database, name, sql.format("`key`" if self.database == "mysql" else "key"))
 
     def ok(self, *args: str, **env: str) -> str:
         result = self.invoke(*args, **env)
@@ -72,12 +85,25 @@ class Project:
     def has_table(self, table: str) -> bool:
         return table in servers.tables(self.database, self.development)
 
+    def url(self, name: str) -> str:
+        """A DATABASE_URL, as Rails writes them, for the database ``name`` on the test server."""
+        server = servers.SERVER_URLS[self.database]
+        return server.split("+")[0] + "://" + server.split("://")[1].rsplit("/", 1)[0] + "/" + name
+
+    def posts(self) -> object:
+        return servers.scalar(self.database, self.development, "SELECT COUNT(*) FROM posts")
+
+    def pytest(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        """The baked project's own test suite, run as a user runs it."""
+        command = [BIN / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", *args]
+        return self.baked.run(*command, env=self.environment(**env), timeout=300)
+
 
 @pytest.fixture(scope="module", params=DATABASES)
 def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Project:
     name = combination_name(request.param, "tasks")
     project = Project(bake(tmp_path_factory.mktemp("tasks"), project_name=name, database=request.param))
-    project.ok("db.drop")
+    servers.drop_databases(project.database, project.baked.package)  # what an earlier run left
     return project
 
 
@@ -95,6 +121,7 @@ def test_list_shows_every_task_with_its_help(project: Project) -> None:
         "setup",
         "reset",
         "console",
+        "merge",
     ]:
         line = next(line for line in listed.splitlines() if line.strip().startswith(f"db.{name} "))
         assert len(line.split(maxsplit=1)[1]) > 10, line
@@ -122,6 +149,19 @@ def test_create_makes_development_and_test_databases_and_can_run_twice(project: 
     assert {project.development, project.test} <= servers.databases(project.database)
     again = project.ok("db.create")
     assert again == f"Already exists: {project.development}\nAlready exists: {project.test}\n"
+    assert project.recorded(project.development) == "development"
+    assert project.recorded(project.test) == "test"
+
+
+def test_alembic_run_by_hand_records_the_environment_too(project: Project) -> None:
+    project.ok("db.drop")
+    with servers.engine(project.database).connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+            f"CREATE DATABASE {project.development}"
+        )
+    result = project.baked.run(BIN / "alembic", "upgrade", "head", env=project.environment())
+    assert result.returncode == 0, result.stderr
+    assert project.recorded(project.development) == "development"
 
 
 def test_migrate_status_version_rollback(project: Project) -> None:
@@ -163,6 +203,7 @@ def test_autogenerate_picks_up_a_new_model_column(project: Project) -> None:
         assert (
             'op.add_column("posts", sa.Column("author", sa.String(length=100), nullable=True))' in generated
         )
+        assert "app_internal_metadata" not in generated
         project.ok("db.migrate")
         assert "author" in servers.columns(project.database, project.development, "posts")
         project.ok("db.rollback")
@@ -205,33 +246,153 @@ def test_console_runs_the_client_on_the_environment_database(project: Project) -
     assert project.development in result.stdout
 
 
-def test_production_drop_and_reset_refuse_without_force(project: Project) -> None:
+def test_a_database_recorded_as_production_is_protected_whatever_the_url_says(project: Project) -> None:
     production = f"{project.baked.package}_production"
-    url = servers.SERVER_URLS[project.database].split("+")[0] + "://"
-    url += servers.SERVER_URLS[project.database].split("://")[1].rsplit("/", 1)[0] + "/" + production
-    env = {"APP_ENV": "production", "DATABASE_URL": url, "DB_SSL": "false"}
-    project.ok("db.create", **env)
+    url = project.url(production)
+    project.ok("db.create", APP_ENV="production", DATABASE_URL=url, DB_SSL="false")
+    project.ok("db.migrate", APP_ENV="production", DATABASE_URL=url, DB_SSL="false")
 
-    refusal = (
-        "error: refusing to {} the 'production' database: 'production' is a protected environment; "
+    mismatch = (
+        f"error: refusing to {{}} {production}: it is the 'production' database, not the 'development' one "
+        "(check DATABASE_URL and config/database.yml)"
+    )
+    assert project.error("db.reset", DATABASE_URL=url) == mismatch.format("reset")
+    assert project.error("db.drop", "--force", DATABASE_URL=url) == mismatch.format("drop")
+    protected = (
+        f"error: refusing to {{}} {production}: 'production' is a protected environment; "
         "add --force if you really mean it"
     )
-    assert project.error("db.drop", **env) == refusal.format("drop")
-    assert project.error("db.reset", "--env", "production", **env) == refusal.format("reset")
-    assert production in servers.databases(project.database)
+    production_env = {"DATABASE_URL": url, "DB_SSL": "false"}
+    assert project.error("db.drop", "--env", "production", **production_env) == protected.format("drop")
+    assert project.error("db.reset", APP_ENV="production", **production_env) == protected.format("reset")
+    assert servers.scalar(project.database, production, "SELECT COUNT(*) FROM posts") == 0
 
-    assert project.ok("db.drop", "--force", **env) == f"Dropped {production}\n"
+    assert (
+        project.ok("db.drop", "--env", "production", "--force", **production_env) == f"Dropped {production}\n"
+    )
     assert production not in servers.databases(project.database)
+
+
+def test_development_acts_once_on_one_database(project: Project) -> None:
+    project.ok("db.drop")
+    url = project.url(project.development)
+    assert project.ok("db.create", DATABASE_URL=url) == f"Created {project.development}\n"
+    assert project.test not in servers.databases(project.database)
+    assert project.ok("db.drop", DATABASE_URL=url) == f"Dropped {project.development}\n"
+    assert project.ok("db.create", DB_NAME_TEST=project.development) == f"Created {project.development}\n"
+    assert project.ok("db.drop", DB_NAME_TEST=project.development) == f"Dropped {project.development}\n"
+
+
+def test_pytest_never_empties_the_development_database(project: Project) -> None:
+    project.ok("db.setup")
+    url = project.url(project.development)
+    one_test = "tests/test_protection.py::test_the_test_database_is_recorded_as_test"
+    result = project.pytest(one_test, DATABASE_URL=url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert project.posts() == 2
+
+    result = project.pytest(one_test, TEST_DATABASE_URL=url)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert (
+        f"error: refusing to empty the tables of {project.development}: it is the 'development' database, "
+        "not the 'test' one (check TEST_DATABASE_URL and config/database.yml)"
+    ) in result.stdout
+    assert project.posts() == 2
 
 
 def test_bad_migration_name_and_unknown_env_are_one_line_errors(project: Project) -> None:
     assert project.error("db.generate", "add-author") == (
-        "error: migration name 'add-author' is not an identifier: use lowercase letters, digits and "
-        "underscores, e.g. add_author_to_posts"
+        "error: migration name 'add-author' is not an identifier: use letters, digits and underscores, "
+        "e.g. add_author_to_posts or AddAuthorToPosts"
     )
     assert project.error("db.migrate", "--env", "staging") == (
         "error: unknown environment 'staging': database.yml defines development, test, production"
     )
+
+
+def test_generate_takes_camel_case_names_as_rails_does(project: Project) -> None:
+    created = project.ok("db.generate", "AddTagsToPosts")
+    path = project.revision_file("add_tags_to_posts")
+    path.unlink()
+    assert created.endswith(f"Created migrations/versions/{path.name}\n")
+
+
+def test_migrate_and_rollback_say_what_they_cannot_do(project: Project) -> None:
+    project.ok("db.setup")
+    revision = project.write_revision("create_tags", CREATE_TAGS)
+    try:
+        project.ok("db.migrate")
+        assert project.error("db.migrate", "--target", "20260101000000") == (
+            f"error: {project.development} is already past 20260101000000 (at {revision}): "
+            "invoke db.rollback --steps 1 goes back to it"
+        )
+        assert project.error("db.rollback", "--steps", "0") == (
+            "error: --steps must be a positive number of migrations, not 0"
+        )
+        assert project.error("db.rollback", "--steps", "3") == (
+            "error: cannot roll back 3 migration(s): 2 applied"
+        )
+        project.ok("db.rollback")
+    finally:
+        project.revision_file("create_tags").unlink()
+
+
+def test_an_applied_revision_whose_file_is_missing(project: Project) -> None:
+    project.ok("db.setup")
+    revision = project.write_revision("create_tags", CREATE_TAGS)
+    project.ok("db.migrate")
+    path = project.revision_file("create_tags")
+    kept = path.read_text()
+    path.unlink()  # as after switching to a branch that does not have it
+    try:
+        status = project.ok("db.status")
+        assert f"   up     {revision}  ********** NO FILE **********" in status
+        assert "   ?      20260101000000  create_posts" in status
+        missing = (
+            f"it is at {revision}, which has no file in migrations/versions (from another branch?): "
+            "check that branch out, roll back there, then come back"
+        )
+        assert project.error("db.rollback") == f"error: cannot roll back {project.development}: {missing}"
+        assert project.error("db.migrate") == f"error: cannot migrate {project.development}: {missing}"
+    finally:
+        path.write_text(kept)
+    project.ok("db.rollback")
+    path.unlink()
+
+
+def test_two_heads_are_named_and_merged(project: Project) -> None:
+    project.ok("db.setup")
+    first = project.write_revision("create_tags", CREATE_TAGS)
+    second = project.write_revision(
+        "add_tags_index", "def upgrade() -> None:\n    pass\n\n\ndef downgrade() -> None:\n    pass\n"
+    )
+    path = project.revision_file("add_tags_index")
+    path.write_text(
+        path.read_text().replace(
+            f'down_revision: str | None = "{first}"', 'down_revision: str | None = "20260101000000"'
+        )
+    )
+    try:
+        heads = (
+            f"error: migrations/versions has 2 heads ({first} create_tags, {second} add_tags_index), as when "
+            "two branches each add a revision: invoke db.merge writes the revision that joins them"
+        )
+        assert project.error("db.migrate") == heads
+        assert project.error("db.generate", "add_more") == heads
+        created = project.ok("db.merge")
+        merge = project.revision_file("merge_heads")
+        assert created.endswith(f"Created migrations/versions/{merge.name}\n")
+        merged = merge.name.split("_", 1)[0]
+        assert project.ok("db.migrate").endswith(f"Current version: {merged}\n")
+        assert project.has_table("tags")
+        assert project.error("db.merge") == (
+            f"error: nothing to merge: migrations/versions has a single head ({merged})"
+        )
+    finally:
+        for name in ("create_tags", "add_tags_index", "merge_heads"):
+            project.revision_file(name).unlink()
+        project.ok("db.drop")
 
 
 def test_an_unreachable_database_is_named_in_one_line(project: Project) -> None:
@@ -254,3 +415,77 @@ def test_a_migration_that_fails_halfway(project: Project) -> None:
         assert project.has_table("halfway") is (project.database == "mysql")
     finally:
         project.revision_file("half_done").unlink()
+
+
+def test_seed_says_in_one_line_why_it_cannot_seed(project: Project) -> None:
+    project.ok("db.drop")
+    port = project.url("x").split(":")[-1].split("/")[0]
+    reach = f"error: cannot connect to 127.0.0.1:{port}/{project.development}: "
+    assert project.error("db.seed").startswith(reach)  # no database
+    assert project.error("db.seed", DB_PORT="1").startswith(
+        f"error: cannot connect to 127.0.0.1:1/{project.development}: "
+    )
+    project.ok("db.create")
+    assert project.error("db.seed") == (
+        f"error: {project.development} has 1 pending migration(s), 20260101000000 create_posts: "
+        "run invoke db.migrate first"
+    )
+    # PostgreSQL trusts local connections here whatever the password: an unknown user fails alike.
+    wrong = {"DB_PASS": "wrong"} if project.database == "mysql" else {"DB_USER": "no_such_user"}
+    line = project.error("db.seed", **wrong)
+    assert line.startswith(reach), line
+    assert (
+        "Access denied for user 'root'"
+        if project.database == "mysql"
+        else 'role "no_such_user" does not exist'
+    ) in line
+
+
+def test_version_without_privileges_is_one_line(project: Project) -> None:
+    project.ok("db.setup")
+    user = f"{project.baked.package}_nobody"
+    create, drop = {
+        "mysql": (f"CREATE USER IF NOT EXISTS '{user}'@'%'", f"DROP USER IF EXISTS '{user}'@'%'"),
+        "postgresql": (f"CREATE ROLE {user} LOGIN", f"DROP ROLE IF EXISTS {user}"),
+    }[project.database]
+    with servers.engine(project.database).connect() as connection:
+        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        connection.execute(text(drop))
+        connection.execute(text(create))
+        try:
+            line = project.error("db.version", DB_USER=user)
+        finally:
+            connection.execute(text(drop))
+    if project.database == "mysql":
+        assert line.startswith(f"error: cannot connect to 127.0.0.1:3306/{project.development}: (1044, ")
+    else:
+        assert line == (
+            f"error: cannot read the migration version of {project.development}: "
+            "permission denied for table alembic_version"
+        )
+
+
+def test_bad_settings_are_one_line(project: Project) -> None:
+    scheme = project.database
+    assert project.error("db.version", DATABASE_URL=f"{scheme}://app:p@ss@127.0.0.1/blog") == (
+        "error: DATABASE_URL has more than one '@': percent-encode the ones in the user name or password "
+        "as %40 (and ':' as %3A, '/' as %2F)"
+    )
+    assert project.error("db.version", DATABASE_URL=f"{scheme}://app:secret@127.0.0.1:port/blog") == (
+        "error: DATABASE_URL has a port that is not a number: use adapter://user:password@host:port/database"
+    )
+    database_yml = project.baked.path / "config" / "database.yml"
+    original = database_yml.read_text()
+    try:
+        database_yml.write_text(original + "\nstaging: hello\n")
+        assert project.error("db.version", "--env", "staging") == (
+            "error: the 'staging' section of database.yml must map setting names to values, not 'hello'"
+        )
+        database_yml.write_text(original + "\nstaging:\n  host: a\n   port: 1\n")
+        line = len(original.splitlines()) + 4
+        assert project.error("db.version") == (
+            f"error: {database_yml}, line {line}, column 8 is not valid YAML: "
+            "mapping values are not allowed here"
+        )
+    finally:
+        database_yml.write_text(original)

@@ -1,7 +1,9 @@
 """Alembic's entry point: migrate the database of config/database.yml.
 
 The settings come from the invoke tasks (``config.attributes["settings"]``) or, when alembic is
-run by hand, from APP_ENV and DATABASE_URL, exactly as the app reads them.
+run by hand, from APP_ENV and DATABASE_URL, exactly as the app reads them. Every run that reaches
+the database records its environment in it, unless one is recorded already (see db/protection.py):
+whoever migrates (invoke, the migrate function, the test suite, alembic by hand) comes through here.
 """
 
 from logging.config import fileConfig
@@ -9,6 +11,7 @@ from logging.config import fileConfig
 from alembic import context
 
 from {{ cookiecutter.package_name }}.db.engine import build_engine
+from {{ cookiecutter.package_name }}.db.protection import INTERNAL_METADATA, record_environment
 from {{ cookiecutter.package_name }}.db.settings import load_database_settings
 from {{ cookiecutter.package_name }}.models import Base
 
@@ -18,12 +21,20 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 
 # DDL on a large table may take long: migrations run without the app's read and write timeouts.
 settings = (config.attributes.get("settings") or load_database_settings()).without_time_limits()
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Leave app_internal_metadata out of what --autogenerate compares, as alembic_version is."""
+    return (type_, name) != ("table", INTERNAL_METADATA.name)
+
+
 options = {
     "target_metadata": Base.metadata,  # what --autogenerate compares the database with
     "compare_type": True,
     # One transaction per revision: on PostgreSQL a revision that fails leaves the schema as it
     # was. MySQL commits DDL at once, so it cannot undo a half-done one.
     "transaction_per_migration": True,
+    "include_name": include_name,
 }
 
 
@@ -41,6 +52,8 @@ def run_migrations_online() -> None:
         context.configure(connection=connection, **options)
         with context.begin_transaction():
             context.run_migrations()
+        record_environment(connection, settings.env)
+        connection.commit()
     engine.dispose()
 
 

@@ -1,7 +1,10 @@
 """Database tasks, as Rails and Jets have them: invoke db.create, db.migrate, db.rollback ...
 
-Every task takes --env (default: APP_ENV, else development).
+Every task takes --env (default: APP_ENV, else development). Destructive ones (db.drop, db.reset)
+first check the environment each database records (see db/protection.py).
 """
+
+import os
 
 from invoke import Context, task
 from sqlalchemy.orm import Session
@@ -11,13 +14,11 @@ from {{ cookiecutter.package_name }}.db import admin, migrations
 from {{ cookiecutter.package_name }}.db.engine import build_engine
 from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings, load_database_settings
 from {{ cookiecutter.package_name }}.environment import app_env
-from {{ cookiecutter.package_name }}.errors import ConfigurationError
 
 from tasks.console import run_client
 from tasks.errors import one_line_errors
 from tasks.remote import migrate as run_remotely
 
-PROTECTED_ENVIRONMENTS = {"production"}
 ENV_HELP = {"env": "environment of config/database.yml (default: APP_ENV, else development)"}
 
 
@@ -27,19 +28,27 @@ def settings_for(env: str | None) -> DatabaseSettings:
 
 
 def with_test_database(env: str | None) -> list[DatabaseSettings]:
-    """The environment's settings, and the test database's too in development (as Rails does)."""
+    """The environment's settings, and in development the test database's too, as Rails does.
+
+    Not when DATABASE_URL is set (it names one database, as in Rails), and once only when the
+    development and test sections name the same database.
+    """
     settings = settings_for(env)
-    return [settings, settings_for("test")] if settings.env == "development" else [settings]
+    if settings.env != "development" or os.environ.get("DATABASE_URL"):
+        return [settings]
+    test = settings_for("test")
+    same = (test.host, test.port, test.database) == (settings.host, settings.port, settings.database)
+    return [settings] if same else [settings, test]
 
 
-def refuse_if_protected(env: str | None, action: str, force: bool) -> None:
-    """Stop dangerous operations on protected environments unless --force is given."""
-    env = env or app_env()
-    if env in PROTECTED_ENVIRONMENTS and not force:
-        raise ConfigurationError(
-            f"refusing to {action} the {env!r} database: {env!r} is a protected environment; "
-            "add --force if you really mean it"
-        )
+def drop_databases(env: str | None, action: str, force: bool) -> None:
+    """Drop the databases of ``env`` once each of them has passed the protection checks."""
+    targets = with_test_database(env)
+    for settings in targets:
+        admin.refuse_destruction(settings, action, force)
+    for settings in targets:
+        dropped = admin.drop_database(settings)
+        print(f"{'Dropped' if dropped else 'Does not exist:'} {settings.database}")
 
 
 @task(help=ENV_HELP)
@@ -55,17 +64,22 @@ def create(c: Context, env: str | None = None) -> None:
 @one_line_errors
 def drop(c: Context, env: str | None = None, force: bool = False) -> None:
     """Drop the database (in development, the test database too)."""
-    refuse_if_protected(env, "drop", force)
-    for settings in with_test_database(env):
-        dropped = admin.drop_database(settings)
-        print(f"{'Dropped' if dropped else 'Does not exist:'} {settings.database}")
+    drop_databases(env, "drop", force)
 
 
 @task(help=ENV_HELP | {"autogenerate": "fill the revision from the models' differences with the database"})
 @one_line_errors
 def generate(c: Context, name: str, autogenerate: bool = False, env: str | None = None) -> None:
-    """Write a new migration: invoke db.generate add_author_to_posts."""
+    """Write a new migration: invoke db.generate add_author_to_posts (or AddAuthorToPosts)."""
     path = migrations.generate(settings_for(env), name, autogenerate)
+    print(f"Created {path.relative_to(migrations.ALEMBIC_INI.parent)}")
+
+
+@task(help=ENV_HELP | {"name": "the merge revision's name (default: merge_heads)"})
+@one_line_errors
+def merge(c: Context, name: str = "merge_heads", env: str | None = None) -> None:
+    """Write the revision that joins two heads (two branches' new revisions); then db.migrate."""
+    path = migrations.merge(settings_for(env), name)
     print(f"Created {path.relative_to(migrations.ALEMBIC_INI.parent)}")
 
 
@@ -101,11 +115,11 @@ def rollback(c: Context, env: str | None = None, steps: int = 1) -> None:
 @task(help=ENV_HELP)
 @one_line_errors
 def status(c: Context, env: str | None = None) -> None:
-    """List the migrations, each up (applied) or down (pending)."""
+    """List the migrations, each up (applied) or down (pending); applied ones without a file too."""
     settings = settings_for(env)
     print(f"database: {settings.database}\n\n Status   Migration ID    Migration Name\n{'-' * 50}")
     for revision in migrations.revisions(settings):
-        print(f"   {'up' if revision.applied else 'down':<6} {revision.id:<15} {revision.name}")
+        print(f"   {revision.status:<6} {revision.id:<15} {revision.name}")
 
 
 @task(help=ENV_HELP)
@@ -118,12 +132,18 @@ def version(c: Context, env: str | None = None) -> None:
 @task(help=ENV_HELP)
 @one_line_errors
 def seed(c: Context, env: str | None = None) -> None:
-    """Load the example data of {{ cookiecutter.package_name }}/seeds.py."""
+    """Load the example data of {{ cookiecutter.package_name }}/seeds.py.
+
+    Refused while migrations are pending, as Rails' db:seed does.
+    """
     settings = settings_for(env)
+    migrations.require_migrated(settings)
     engine = build_engine(settings)
-    with Session(engine) as session, session.begin():
-        added = seeds.seed(session)
-    engine.dispose()
+    try:
+        with Session(engine) as session, session.begin():
+            added = seeds.seed(session)
+    finally:
+        engine.dispose()
     print(f"Seeded {settings.database}: {added} row(s) added")
 
 
@@ -140,8 +160,7 @@ def setup(c: Context, env: str | None = None) -> None:
 @one_line_errors
 def reset(c: Context, env: str | None = None, force: bool = False) -> None:
     """Drop the database and set it up again."""
-    refuse_if_protected(env, "reset", force)
-    drop(c, env, force)
+    drop_databases(env, "reset", force)
     setup(c, env)
 
 

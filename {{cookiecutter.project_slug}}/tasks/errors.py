@@ -7,11 +7,18 @@ from typing import Any
 from invoke.exceptions import Exit
 
 from {{ cookiecutter.package_name }}.db.migrations import MigrationError
+from {{ cookiecutter.package_name }}.db.protection import ProtectedDatabaseError
 from {{ cookiecutter.package_name }}.errors import ConfigurationError, DatabaseUnavailableError
 
 from tasks.stack import DeploymentError
 
-EXPECTED = (ConfigurationError, DatabaseUnavailableError, DeploymentError, MigrationError)
+EXPECTED = (
+    ConfigurationError,
+    DatabaseUnavailableError,
+    DeploymentError,
+    MigrationError,
+    ProtectedDatabaseError,
+)
 
 
 def one_line_errors[F: Callable[..., Any]](task_body: F) -> F:

@@ -1,10 +1,15 @@
-"""Run every test against the real test database (APP_ENV=test)."""
+"""Run every test against the real test database (APP_ENV=test).
+
+The suite empties every table before each test, so it first checks that the database is
+recorded as the test one (see db/protection.py) and stops, in one line, when it is not.
+"""
 
 import os
 
 os.environ["APP_ENV"] = "test"
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import boto3
 import pytest
@@ -12,7 +17,8 @@ from botocore.stub import Stubber
 from sqlalchemy import delete
 
 from {{ cookiecutter.package_name }} import aws, db
-from {{ cookiecutter.package_name }}.db.admin import create_database
+from {{ cookiecutter.package_name }}.db import protection
+from {{ cookiecutter.package_name }}.db.admin import create_database, refuse_destruction
 from {{ cookiecutter.package_name }}.db.migrations import upgrade
 from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings, load_database_settings
 from {{ cookiecutter.package_name }}.models import Base
@@ -20,6 +26,7 @@ from {{ cookiecutter.package_name }}.models import Base
 from tests.server import Server
 
 REGION = "{{ cookiecutter.aws_region }}"
+EMPTY_TABLES = "empty the tables of"
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +38,8 @@ def settings() -> DatabaseSettings:
 def test_database(settings: DatabaseSettings) -> None:
     """Create the test database when missing and migrate it to head, as Rails keeps its test schema."""
     create_database(settings)
+    with stop_unless_test_database():
+        refuse_destruction(settings, EMPTY_TABLES)
     upgrade(settings)
 
 
@@ -38,12 +47,22 @@ def test_database(settings: DatabaseSettings) -> None:
 def fresh_environment() -> Iterator[None]:
     """Each test starts like a new execution environment, with empty tables."""
     db.reset()
-    with db.session_scope() as session:
+    with db.session_scope() as session, stop_unless_test_database():
+        protection.refuse_destruction(session.connection(), "test", EMPTY_TABLES)
         for table in reversed(Base.metadata.sorted_tables):
             session.execute(delete(table))
     db.reset()
     yield
     db.reset()
+
+
+@contextmanager
+def stop_unless_test_database() -> Iterator[None]:
+    """End the whole run with one line when the database is not the test one."""
+    try:
+        yield
+    except protection.ProtectedDatabaseError as error:
+        pytest.exit(f"error: {error}", returncode=1)
 
 
 @pytest.fixture(scope="session")

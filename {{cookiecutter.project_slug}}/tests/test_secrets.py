@@ -118,4 +118,3 @@ def test_a_database_that_is_down_is_a_503_and_the_secret_is_not_read_again(
         assert invoke(handler, "GET /posts") == (200, {"posts": []})
     finally:
         proxy.stop()
-

@@ -1,16 +1,31 @@
 """config/database.yml, environment variables and DATABASE_URL."""
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from {{ cookiecutter.package_name }}.db import settings as settings_module
 from {{ cookiecutter.package_name }}.db.settings import DATABASE_YML, load_database_settings
 from {{ cookiecutter.package_name }}.errors import ConfigurationError
 
-VARIABLES = ["DATABASE_URL", "DB_HOST", "DB_PORT", "DB_USER", "DB_PASS", "DB_NAME", "DB_POOL", "DB_SSL"]
+VARIABLES = [
+    "DATABASE_URL",
+    "TEST_DATABASE_URL",
+    "DB_HOST",
+    "DB_PORT",
+    "DB_USER",
+    "DB_PASS",
+    "DB_NAME",
+    "DB_NAME_TEST",
+    "DB_POOL",
+    "DB_SSL",
+]
+URL = "{{ cookiecutter.database }}://app:s3cret@db.example.com:7000/blog"
+PACKAGE = "{{ cookiecutter.package_name }}"
 
 
 @pytest.fixture(autouse=True)
@@ -71,11 +86,66 @@ def test_production_without_its_variables_names_the_first_missing(monkeypatch: p
 
 
 def test_database_url_overrides_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DATABASE_URL", "{{ cookiecutter.database }}://app:s3cret@db.example.com:7000/blog")
+    monkeypatch.setenv("DATABASE_URL", URL)
     settings = load_database_settings("production")
     assert (settings.username, settings.password) == ("app", "s3cret")
     assert settings.describe() == "db.example.com:7000/blog"
     assert settings.ssl is True  # the rest still comes from the file
+
+
+def test_database_url_never_applies_to_the_test_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", URL)
+    assert load_database_settings("development").describe() == "db.example.com:7000/blog"
+    assert load_database_settings("test").database == f"{PACKAGE}_test"
+
+
+def test_test_database_url_applies_to_the_test_environment_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEST_DATABASE_URL", URL)
+    assert load_database_settings("test").describe() == "db.example.com:7000/blog"
+    assert load_database_settings("development").database == f"{PACKAGE}_development"
+
+
+@pytest.mark.parametrize("variable", ["DATABASE_URL", "DB_PASS"])
+def test_values_from_the_environment_are_never_expanded_again(
+    variable: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", "/root")
+    password = "abc${HOME}def${DB_NOT_SET}"
+    value = f"{{ cookiecutter.database }}://app:{password}@db.example.com/blog" if variable == "DATABASE_URL" else password
+    monkeypatch.setenv(variable, value)
+    assert load_database_settings("development").password == password
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        (
+            "{{ cookiecutter.database }}://app:p@ss@db.example.com/blog",
+            "DATABASE_URL has more than one '@': percent-encode the ones in the user name or password "
+            "as %40 (and ':' as %3A, '/' as %2F)",
+        ),
+        (
+            "{{ cookiecutter.database }}://app:secret@db.example.com:port/blog",
+            "DATABASE_URL has a port that is not a number: use adapter://user:password@host:port/database",
+        ),
+        (
+            "not a url",
+            "DATABASE_URL is not a database URL: use adapter://user:password@host:port/database",
+        ),
+    ],
+)
+def test_a_bad_database_url_is_named_without_its_password(
+    url: str, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", url)
+    with pytest.raises(ConfigurationError) as raised:
+        load_database_settings("development")
+    assert str(raised.value) == message
+
+
+def test_percent_encoded_password_in_the_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "{{ cookiecutter.database }}://app:p%40ss%3Aw%2Frd@db.example.com/blog")
+    assert load_database_settings("development").password == "p@ss:w/rd"
 
 
 def test_password_with_special_characters_survives_the_url(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -101,10 +171,35 @@ def test_missing_file(tmp_path: Path) -> None:
     assert str(raised.value) == f"{missing} not found: create it (see the project README)"
 
 
-def test_missing_required_key(tmp_path: Path) -> None:
+def write_database_yml(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "config" / "database.yml"
     path.parent.mkdir()
-    path.write_text("development:\n  adapter: {{ cookiecutter.database }}\n  host: localhost\n  username: app\n")
+    path.write_text(text)
+    return path
+
+
+def test_a_section_that_is_not_a_mapping(tmp_path: Path) -> None:
+    path = write_database_yml(tmp_path, "development: hello\n")
+    with pytest.raises(ConfigurationError) as raised:
+        load_database_settings("development", path)
+    assert str(raised.value) == (
+        "the 'development' section of database.yml must map setting names to values, not 'hello'"
+    )
+
+
+def test_yaml_syntax_errors_keep_their_line_and_column(tmp_path: Path) -> None:
+    path = write_database_yml(tmp_path, "development:\n  host: localhost\n   port: 1\n")
+    with pytest.raises(ConfigurationError) as raised:
+        load_database_settings("development", path)
+    assert str(raised.value) == (
+        f"{path}, line 3, column 8 is not valid YAML: mapping values are not allowed here"
+    )
+
+
+def test_missing_required_key(tmp_path: Path) -> None:
+    path = write_database_yml(
+        tmp_path, "development:\n  adapter: {{ cookiecutter.database }}\n  host: localhost\n  username: app\n"
+    )
     with pytest.raises(ConfigurationError) as raised:
         load_database_settings("development", path)
     assert str(raised.value) == "database is missing from the 'development' section of database.yml"
@@ -149,12 +244,25 @@ def test_env_files_are_ignored_on_lambda(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def test_the_json_that_sam_build_ships_is_read_like_the_yaml(tmp_path: Path) -> None:
-    import json
-
-    import yaml
-
     compiled = tmp_path / "config" / "database.json"
     compiled.parent.mkdir()
     compiled.write_text(json.dumps(yaml.safe_load(DATABASE_YML.read_text())))
     settings = load_database_settings("development", tmp_path / "config" / "database.yml")
     assert settings == load_database_settings("development")
+
+
+def test_a_broken_json_is_named_with_its_line_and_column(tmp_path: Path) -> None:
+    compiled = tmp_path / "config" / "database.json"
+    compiled.parent.mkdir()
+    compiled.write_text('{"development": {"host": }}')
+    with pytest.raises(ConfigurationError) as raised:
+        load_database_settings("development", tmp_path / "config" / "database.yml")
+    assert str(raised.value) == f"{compiled} is not valid JSON: Expecting value: line 1 column 26 (char 25)"
+
+
+def test_a_stray_json_never_overrides_database_yml(tmp_path: Path) -> None:
+    path = write_database_yml(tmp_path, DATABASE_YML.read_text())
+    stray = yaml.safe_load(DATABASE_YML.read_text())
+    stray["development"]["database"] = "stray"
+    path.with_suffix(".json").write_text(json.dumps(stray))
+    assert load_database_settings("development", path) == load_database_settings("development")

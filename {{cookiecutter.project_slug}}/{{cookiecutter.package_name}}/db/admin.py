@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
+from {{ cookiecutter.package_name }}.db import protection
 from {{ cookiecutter.package_name }}.db.engine import build_engine
 from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings
 from {{ cookiecutter.package_name }}.errors import DatabaseUnavailableError, is_connection_failure
@@ -26,17 +27,15 @@ CREATE = "CREATE DATABASE {name} ENCODING 'UTF8'"
 @contextmanager
 def server_connection(settings: DatabaseSettings) -> Iterator[Connection]:
     """An autocommit connection to the server itself, for CREATE and DROP DATABASE."""
-    engine = build_engine(settings, database=SERVER_DATABASE)
-    try:
-        with engine.connect() as connection:
-            yield connection.execution_options(isolation_level="AUTOCOMMIT")
-    except DBAPIError as error:
-        if not is_connection_failure(error):
-            raise
-        doing = f"cannot reach the server of {settings.describe()}"
-        raise DatabaseUnavailableError.because(doing, error) from error
-    finally:
-        engine.dispose()
+    with _connection(settings, SERVER_DATABASE, "cannot reach the server of") as connection:
+        yield connection.execution_options(isolation_level="AUTOCOMMIT")
+
+
+@contextmanager
+def database_connection(settings: DatabaseSettings) -> Iterator[Connection]:
+    """A connection to the environment's database itself."""
+    with _connection(settings, settings.database, "cannot connect to") as connection:
+        yield connection
 
 
 def database_exists(settings: DatabaseSettings) -> bool:
@@ -46,21 +45,47 @@ def database_exists(settings: DatabaseSettings) -> bool:
 
 
 def create_database(settings: DatabaseSettings) -> bool:
-    """Create the environment's database; False when it already existed."""
+    """Create the environment's database and record its environment; False when it already existed."""
     with server_connection(settings) as connection:
         if _exists(connection, settings.database):
             return False
         connection.execute(text(CREATE.format(name=_quoted(connection, settings.database))))
-        return True
+    with database_connection(settings) as connection:
+        protection.record_environment(connection, settings.env)
+        connection.commit()
+    return True
+
+
+def refuse_destruction(settings: DatabaseSettings, action: str, force: bool = False) -> None:
+    """Raise ProtectedDatabaseError unless ``action`` may destroy the environment's database."""
+    if not database_exists(settings):
+        return
+    with database_connection(settings) as connection:
+        protection.refuse_destruction(connection, settings.env, action, force)
 
 
 def drop_database(settings: DatabaseSettings) -> bool:
-    """Drop the environment's database; False when there was none."""
+    """Drop the environment's database; False when there was none (call refuse_destruction first)."""
     with server_connection(settings) as connection:
         if not _exists(connection, settings.database):
             return False
         connection.execute(text(f"DROP DATABASE {_quoted(connection, settings.database)}"))
         return True
+
+
+@contextmanager
+def _connection(settings: DatabaseSettings, database: str, doing: str) -> Iterator[Connection]:
+    """A connection to ``database`` on the environment's server; failing to connect is one line."""
+    engine = build_engine(settings, database=database)
+    try:
+        with engine.connect() as connection:
+            yield connection
+    except DBAPIError as error:
+        if not is_connection_failure(error):
+            raise
+        raise DatabaseUnavailableError.because(f"{doing} {settings.describe()}", error) from error
+    finally:
+        engine.dispose()
 
 
 def _exists(connection: Connection, name: str) -> bool:

@@ -15,6 +15,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.script.revision import RevisionError
 from alembic.util import CommandError
 from sqlalchemy.exc import DBAPIError
 
@@ -29,7 +30,13 @@ from {{ cookiecutter.package_name }}.errors import (
 
 ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
 MIGRATION_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")  # AddTags, HTTPStatus
 REVISION_ID_FORMAT = "%Y%m%d%H%M%S"
+NO_FILE = "********** NO FILE **********"  # Rails' name for an applied revision that has no file
+FAILED_MIGRATION = (
+    "a migration failed on {database}: {reason} (invoke db.status shows which revisions are applied)"
+)
+UNREADABLE_VERSION = "cannot read the migration version of {database}: {reason}"
 
 
 class MigrationError(Exception):
@@ -38,11 +45,26 @@ class MigrationError(Exception):
 
 @dataclass(frozen=True)
 class Revision:
-    """One migration and whether the database has it."""
+    """One migration and whether the database has it (None: cannot be told, see ``status``)."""
 
     id: str
     name: str
-    applied: bool
+    applied: bool | None
+
+    @property
+    def status(self) -> str:
+        """Up (applied), down (pending), or ? when the database is at a revision that has no file."""
+        return {True: "up", False: "down", None: "?"}[self.applied]
+
+
+@dataclass(frozen=True)
+class History:
+    """The revisions of migrations/versions, and where the database stands among them."""
+
+    script: ScriptDirectory
+    heads: tuple[str, ...]  # the database's current revisions
+    missing: tuple[str, ...]  # those of them that have no file here (from another branch, say)
+    applied: frozenset[str]  # the revisions known to be applied: the other heads and their ancestors
 
 
 def alembic_config(settings: DatabaseSettings) -> Config:
@@ -55,6 +77,12 @@ def alembic_config(settings: DatabaseSettings) -> Config:
 
 def upgrade(settings: DatabaseSettings, target: str = "head") -> str | None:
     """Apply the migrations up to ``target``; return the revision the database is then at."""
+    state = history(settings)
+    _refuse_missing_files(settings, state, "migrate")
+    if target == "head":
+        _require_one_head(state.script)
+    else:
+        _refuse_going_back(settings, state, target)
     with _alembic_errors(settings):
         command.upgrade(alembic_config(settings), target)
     return current_revision(settings)
@@ -62,9 +90,12 @@ def upgrade(settings: DatabaseSettings, target: str = "head") -> str | None:
 
 def rollback(settings: DatabaseSettings, steps: int = 1) -> str | None:
     """Revert the last ``steps`` migrations; return the revision the database is then at."""
-    applied = [revision for revision in revisions(settings) if revision.applied]
-    if steps < 1 or steps > len(applied):
-        raise MigrationError(f"cannot roll back {steps} migration(s): {len(applied)} applied")
+    if steps < 1:
+        raise MigrationError(f"--steps must be a positive number of migrations, not {steps}")
+    state = history(settings)
+    _refuse_missing_files(settings, state, "roll back")
+    if steps > len(state.applied):
+        raise MigrationError(f"cannot roll back {steps} migration(s): {len(state.applied)} applied")
     with _alembic_errors(settings):
         command.downgrade(alembic_config(settings), f"-{steps}")
     return current_revision(settings)
@@ -72,35 +103,117 @@ def rollback(settings: DatabaseSettings, steps: int = 1) -> str | None:
 
 def current_revision(settings: DatabaseSettings) -> str | None:
     """The revision the database is at, or None before the first migration."""
-    with _connection_errors(settings), build_engine(settings).connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+    with _migration_context(settings) as context:
+        return context.get_current_revision()
+
+
+def history(settings: DatabaseSettings) -> History:
+    """Where the database stands among the revisions of migrations/versions."""
+    with _migration_context(settings) as context:
+        heads = context.get_current_heads()
+    with _alembic_errors(settings):
+        script = ScriptDirectory.from_config(alembic_config(settings))
+        files = {revision.revision for revision in script.walk_revisions()}
+        found = tuple(head for head in heads if head in files)
+        ancestors = script.iterate_revisions(found, "base") if found else []
+        applied = frozenset(revision.revision for revision in ancestors)
+    return History(script, heads, tuple(head for head in heads if head not in files), applied)
 
 
 def revisions(settings: DatabaseSettings) -> list[Revision]:
-    """Every migration, oldest first, each marked applied or pending."""
-    script = ScriptDirectory.from_config(alembic_config(settings))
-    current = current_revision(settings)
-    history = script.iterate_revisions(current, "base") if current else []
-    applied = {revision.revision for revision in history}
-    return [
-        Revision(revision.revision, revision.doc, revision.revision in applied)
-        for revision in reversed(list(script.walk_revisions()))
+    """Every migration, oldest first, each marked applied or pending; applied ones without a file too.
+
+    Alembic keeps only the database's current revisions, so when one of them has no file here,
+    the revisions below it cannot be told applied or pending: they are marked None.
+    """
+    state = history(settings)
+    unknown = None if state.missing else False
+    listed = [
+        Revision(revision.revision, revision.doc, True if revision.revision in state.applied else unknown)
+        for revision in state.script.walk_revisions()
     ]
+    listed += [Revision(head, NO_FILE, True) for head in state.missing]
+    return sorted(listed, key=lambda revision: revision.id)
+
+
+def require_migrated(settings: DatabaseSettings) -> None:
+    """Raise MigrationError when migrations are pending, as Rails' db:seed does before seeding."""
+    pending = [revision for revision in revisions(settings) if revision.applied is False]
+    if pending:
+        names = ", ".join(f"{revision.id} {revision.name}" for revision in pending)
+        raise MigrationError(
+            f"{settings.database} has {len(pending)} pending migration(s), {names}: "
+            "run invoke db.migrate first"
+        )
 
 
 def generate(settings: DatabaseSettings, name: str, autogenerate: bool = False) -> Path:
-    """Write a new revision named ``name``; with ``autogenerate``, diffed from the models."""
-    if not MIGRATION_NAME.fullmatch(name):
+    """Write a new revision named ``name`` (snake_case or CamelCase); ``autogenerate`` diffs the models."""
+    snake = snake_case(name)
+    if not MIGRATION_NAME.fullmatch(snake):
         raise MigrationError(
-            f"migration name {name!r} is not an identifier: use lowercase letters, digits and "
-            "underscores, e.g. add_author_to_posts"
+            f"migration name {name!r} is not an identifier: use letters, digits and underscores, "
+            "e.g. add_author_to_posts or AddAuthorToPosts"
         )
     config = alembic_config(settings)
+    _require_one_head(ScriptDirectory.from_config(config))
     with _alembic_errors(settings):
         script = command.revision(
-            config, message=name, autogenerate=autogenerate, rev_id=_new_revision_id(config)
+            config, message=snake, autogenerate=autogenerate, rev_id=_new_revision_id(config)
         )
     return Path(script.path)
+
+
+def merge(settings: DatabaseSettings, name: str = "merge_heads") -> Path:
+    """Write a revision that joins the heads of migrations/versions (two branches' revisions)."""
+    config = alembic_config(settings)
+    heads = ScriptDirectory.from_config(config).get_heads()
+    if len(heads) < 2:
+        only = ", ".join(heads) or "none"
+        raise MigrationError(f"nothing to merge: migrations/versions has a single head ({only})")
+    with _alembic_errors(settings):
+        script = command.merge(config, "heads", message=snake_case(name), rev_id=_new_revision_id(config))
+    return Path(script.path)
+
+
+def snake_case(name: str) -> str:
+    """AddTagsToPosts -> add_tags_to_posts, as Rails names migrations; snake_case stays as it is."""
+    return WORD_BOUNDARY.sub("_", name).lower()
+
+
+def _require_one_head(script: ScriptDirectory) -> None:
+    heads = script.get_heads()
+    if len(heads) > 1:
+        named = ", ".join(f"{head} {script.get_revision(head).doc}" for head in sorted(heads))
+        raise MigrationError(
+            f"migrations/versions has {len(heads)} heads ({named}), as when two branches each add a "
+            "revision: invoke db.merge writes the revision that joins them"
+        )
+
+
+def _refuse_missing_files(settings: DatabaseSettings, state: History, action: str) -> None:
+    if state.missing:
+        raise MigrationError(
+            f"cannot {action} {settings.database}: it is at {', '.join(state.missing)}, which has no file "
+            "in migrations/versions (from another branch?): check that branch out, roll back there, "
+            "then come back"
+        )
+
+
+def _refuse_going_back(settings: DatabaseSettings, state: History, target: str) -> None:
+    """db.migrate only moves forward: say so when ``target`` is behind the database."""
+    try:
+        wanted = state.script.get_revision(target)
+    except (CommandError, RevisionError):
+        return  # a relative or unknown target: alembic's upgrade says what it makes of it
+    if wanted is None or wanted.revision in state.heads or wanted.revision not in state.applied:
+        return
+    kept = {revision.revision for revision in state.script.iterate_revisions(wanted.revision, "base")}
+    steps = len(state.applied - kept)
+    raise MigrationError(
+        f"{settings.database} is already past {wanted.revision} (at {', '.join(state.heads)}): "
+        f"invoke db.rollback --steps {steps} goes back to it"
+    )
 
 
 def _new_revision_id(config: Config) -> str:
@@ -113,26 +226,26 @@ def _new_revision_id(config: Config) -> str:
 
 
 @contextmanager
-def _connection_errors(settings: DatabaseSettings) -> Iterator[None]:
+def _migration_context(settings: DatabaseSettings) -> Iterator[MigrationContext]:
+    """Alembic's view of the database, on a connection of its own."""
+    engine = build_engine(settings)
     try:
-        yield
-    except DBAPIError as error:
-        if not is_connection_failure(error):
-            raise
-        raise DatabaseUnavailableError.because(f"cannot connect to {settings.describe()}", error) from error
+        with _alembic_errors(settings, UNREADABLE_VERSION), engine.connect() as connection:
+            yield MigrationContext.configure(connection)
+    finally:
+        engine.dispose()
 
 
 @contextmanager
-def _alembic_errors(settings: DatabaseSettings) -> Iterator[None]:
-    with _connection_errors(settings):
-        try:
-            yield
-        except CommandError as error:
-            raise MigrationError(str(error)) from error
-        except DBAPIError as error:
-            if is_connection_failure(error):
-                raise
-            raise MigrationError(
-                f"a migration failed on {settings.database}: {driver_reason(error)} "
-                "(invoke db.status shows which revisions are applied)"
-            ) from error
+def _alembic_errors(settings: DatabaseSettings, failure: str = FAILED_MIGRATION) -> Iterator[None]:
+    """Alembic's and the driver's errors as one line: MigrationError, or DatabaseUnavailableError."""
+    try:
+        yield
+    except (CommandError, RevisionError) as error:
+        raise MigrationError(str(error)) from error
+    except DBAPIError as error:
+        if is_connection_failure(error):
+            doing = f"cannot connect to {settings.describe()}"
+            raise DatabaseUnavailableError.because(doing, error) from error
+        reason = driver_reason(error)
+        raise MigrationError(failure.format(database=settings.database, reason=reason)) from error

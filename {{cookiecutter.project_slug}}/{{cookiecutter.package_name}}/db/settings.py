@@ -2,8 +2,10 @@
 
 The file follows Rails and Jets: a section per environment, values taken from the environment
 (``${DB_HOST:-127.0.0.1}``), and DATABASE_URL, when set, overriding the section's connection
-fields. ``sam build`` ships it as config/database.json (see the Makefile), which is read the
-same way without importing PyYAML at cold start.
+fields; in the test environment TEST_DATABASE_URL does, so that the test suite never resolves
+to the development or production database. Values that come from the environment are used as
+they are, never expanded again. ``sam build`` ships the file as config/database.json (see the
+Makefile), read where database.yml is absent, without importing PyYAML at cold start.
 """
 
 import importlib.util
@@ -31,6 +33,8 @@ ADAPTERS = {
 DEFAULT_PORTS = {"mysql": 3306, "postgresql": 5432}
 # DATABASE_URL schemes, as Rails and Heroku write them -> adapter
 URL_SCHEMES = {"mysql": "mysql", "mysql2": "mysql", "postgres": "postgresql", "postgresql": "postgresql"}
+# The variable whose URL overrides an environment's connection fields, when not DATABASE_URL
+URL_VARIABLES = {"test": "TEST_DATABASE_URL"}
 VARIABLE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}")
 
 
@@ -81,26 +85,47 @@ class DatabaseSettings:
 
 
 def load_database_settings(env: str | None = None, path: Path = DATABASE_YML) -> DatabaseSettings:
-    """Settings of ``env`` (APP_ENV by default), with DATABASE_URL applied when set."""
+    """Settings of ``env`` (APP_ENV by default), with DATABASE_URL (TEST_DATABASE_URL) applied when set."""
     env = env or app_env()
     load_env_files(env, path.parent.parent)
-    sections = _read_sections(path)
-    if env not in sections:
-        known = ", ".join(sections)
-        raise ConfigurationError(f"unknown environment {env!r}: {path.name} defines {known}")
-    raw = dict(sections[env] or {})
-    if os.environ.get("DATABASE_URL"):
-        raw |= _fields_from_url(os.environ["DATABASE_URL"])
-    values = {key: _expand(env, key, value) for key, value in raw.items()}
-    return _build(env, values)
+    section = _section(_read_sections(path), env, path)
+    variable = url_variable(env)
+    from_url = _fields_from_url(variable, os.environ[variable]) if os.environ.get(variable) else {}
+    values = {key: _expand(env, key, value) for key, value in section.items() if key not in from_url}
+    return _build(env, values | from_url)
+
+
+def url_variable(env: str) -> str:
+    """The variable whose URL overrides ``env``'s connection fields: TEST_DATABASE_URL for test."""
+    return URL_VARIABLES.get(env, "DATABASE_URL")
 
 
 def _read_sections(path: Path) -> Mapping[str, Any]:
-    compiled = path.with_suffix(".json")  # what sam build ships: Lambda then never imports PyYAML
-    document = json.loads(compiled.read_text()) if compiled.is_file() else _read_yaml(path)
+    compiled = path.with_suffix(".json")  # what sam build ships instead: Lambda then never imports PyYAML
+    document = _read_json(compiled) if compiled.is_file() and not path.is_file() else _read_yaml(path)
     if not isinstance(document, dict):
         raise ConfigurationError(f"{path} must map environment names to settings")
     return {name: section for name, section in document.items() if name != "default"}
+
+
+def _section(sections: Mapping[str, Any], env: str, path: Path) -> Mapping[str, Any]:
+    """The settings of ``env``: a mapping, or nothing at all."""
+    if env not in sections:
+        known = ", ".join(sections)
+        raise ConfigurationError(f"unknown environment {env!r}: {path.name} defines {known}")
+    section = sections[env] or {}
+    if not isinstance(section, dict):
+        raise ConfigurationError(
+            f"the {env!r} section of {path.name} must map setting names to values, not {section!r}"
+        )
+    return section
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as error:
+        raise ConfigurationError(f"{path} is not valid JSON: {error}") from None
 
 
 def _read_yaml(path: Path) -> Any:
@@ -110,12 +135,17 @@ def _read_yaml(path: Path) -> Any:
         return yaml.safe_load(path.read_text())
     except FileNotFoundError:
         raise ConfigurationError(f"{path} not found: create it (see the project README)") from None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = error.problem or error.context
+        raise ConfigurationError(f"{path}{where} is not valid YAML: {problem}") from None
     except yaml.YAMLError as error:
         raise ConfigurationError(f"{path} is not valid YAML: {error}".splitlines()[0]) from None
 
 
 def _expand(env: str, key: str, value: Any) -> Any:
-    """Replace ${NAME} and ${NAME:-default} with values from the environment."""
+    """Replace ${NAME} and ${NAME:-default} with values from the environment, taken as they are."""
     if not isinstance(value, str):
         return value
 
@@ -128,23 +158,30 @@ def _expand(env: str, key: str, value: Any) -> Any:
             return default
         raise ConfigurationError(
             f"{key} of {env!r} needs the environment variable {name}, which is not set: "
-            f"export {name}=... (or set DATABASE_URL)"
+            f"export {name}=... (or set {url_variable(env)})"
         )
 
     return VARIABLE.sub(substitute, value)
 
 
-def _fields_from_url(text: str) -> dict[str, Any]:
+def _fields_from_url(variable: str, text: str) -> dict[str, Any]:
+    """The connection fields of a database URL; its password never appears in a message."""
+    shape = "use adapter://user:password@host:port/database"
+    if text.count("@") > 1:
+        raise ConfigurationError(
+            f"{variable} has more than one '@': percent-encode the ones in the user name or password "
+            "as %40 (and ':' as %3A, '/' as %2F)"
+        )
     try:
         url = make_url(text)
     except ArgumentError:
-        raise ConfigurationError(
-            "DATABASE_URL is not a database URL: use adapter://user:password@host:port/database"
-        ) from None
+        raise ConfigurationError(f"{variable} is not a database URL: {shape}") from None
+    except ValueError:
+        raise ConfigurationError(f"{variable} has a port that is not a number: {shape}") from None
     scheme = url.drivername.split("+")[0]
     if scheme not in URL_SCHEMES:
         known = ", ".join(URL_SCHEMES)
-        raise ConfigurationError(f"DATABASE_URL scheme {scheme!r} is not supported: use one of {known}")
+        raise ConfigurationError(f"{variable} scheme {scheme!r} is not supported: use one of {known}")
     fields = {
         "adapter": URL_SCHEMES[scheme],
         "host": url.host,

@@ -10,12 +10,14 @@ from sqlalchemy import DateTime, MetaData
 {%- endif %}
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-# Stable constraint names, identical on MySQL and PostgreSQL, so migrations can name them.
+# Stable constraint names, identical on MySQL and PostgreSQL, so migrations can name them. They
+# name every column (uq_posts_author_id_slug), so two constraints over different columns never
+# share a name; a name longer than the server allows is cut short with a hash by SQLAlchemy.
 NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
     "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
 {% if cookiecutter.database == "mysql" -%}
