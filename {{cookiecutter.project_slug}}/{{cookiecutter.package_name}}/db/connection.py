@@ -22,7 +22,11 @@ from {{ cookiecutter.package_name }}.db import secrets, transactions
 from {{ cookiecutter.package_name }}.db.driver import is_read_only_violation
 from {{ cookiecutter.package_name }}.db.engine import build_engine
 from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings, load_database_settings
-from {{ cookiecutter.package_name }}.errors import DatabaseUnavailableError, ReadOnlyError, driver_reason
+from {{ cookiecutter.package_name }}.errors import (
+    DatabaseUnavailableError,
+    ReadOnlyError,
+    driver_reason,
+)
 
 type Handler[**P, R] = Callable[Concatenate[Session, P], R]
 
