@@ -159,6 +159,6 @@ def test_unknown_id_is_a_404() -> None:
     assert invoke(handler, "GET /posts/{id}", id="999999") == (404, error("post 999999 not found"))
 
 
-@pytest.mark.parametrize("post_id", ["abc", "-1", "1.5", "٣", str(2**31)])
+@pytest.mark.parametrize("post_id", ["abc", "-1", "1.5", "٣", str(2**31), "9" * 5000])
 def test_an_id_that_is_no_32_bit_integer_is_a_404(post_id: str) -> None:
     assert invoke(handler, "GET /posts/{id}", id=post_id) == (404, error(f"id {post_id!r} is not a valid id"))

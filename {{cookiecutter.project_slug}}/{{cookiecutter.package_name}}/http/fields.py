@@ -26,20 +26,20 @@ def text_field(
     no longer than the column (in characters for VARCHAR, in bytes for MySQL's TEXT).
     """
     name = column.key
-    value = fields.get(name)
     if name not in fields and not required:
         return ""
+    value = fields.get(name)
     if required and not (isinstance(value, str) and value.strip()):
         raise HttpError(422, f"{name} is required and must be a non-empty string")
     if not isinstance(value, str):
         raise HttpError(422, f"{name} must be a string")
     value = value.strip() if required else value
-    check_fits(name, value, column)
+    check_storable(name, value, column)
     return value
 
 
-def check_fits(name: str, value: str, column: InstrumentedAttribute[str]) -> None:
-    """A 422 unless ``value`` is text that fits ``column``."""
+def check_storable(name: str, value: str, column: InstrumentedAttribute[str]) -> None:
+    """A 422 naming the field unless ``column`` can store ``value`` as it is."""
     try:
         size = len(value.encode())
     except UnicodeEncodeError as error:

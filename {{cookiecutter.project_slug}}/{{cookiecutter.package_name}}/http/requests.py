@@ -1,5 +1,6 @@
 """Read API Gateway HTTP API events (payload format 2.0) into requests."""
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -9,6 +10,7 @@ from {{ cookiecutter.package_name }}.http.responses import HttpError
 
 Event = Mapping[str, Any]
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in both databases
+ID = re.compile(r"[0-9]{1,10}")  # ASCII digits only, and no more than MAX_ID has
 NOT_PAYLOAD_2 = (
     "this function takes API Gateway HTTP API events in payload format 2.0, not 1.0 "
     "(a REST API, or an HTTP API integration set to 1.0): use an HttpApi event with PayloadFormatVersion 2.0"
@@ -39,7 +41,7 @@ class Request:
     def path_id(self, name: str = "id") -> int:
         """An integer id from the path, or a 404."""
         value = self.path_parameters.get(name)
-        if not (isinstance(value, str) and value.isascii() and value.isdigit() and int(value) <= MAX_ID):
+        if not (isinstance(value, str) and ID.fullmatch(value) and int(value) <= MAX_ID):
             raise HttpError(404, f"{name} {value!r} is not a valid id")
         return int(value)
 
@@ -73,7 +75,7 @@ def without_stage(path: str, stage: Any) -> str:
     return path
 
 
-def request_id(event: Any, context: Any) -> str:
+def request_id_of(event: Any, context: Any) -> str:
     """Lambda's request id, which every log line of the invocation carries; else API Gateway's."""
     found = getattr(context, "aws_request_id", None) or nested(event, "requestContext").get("requestId")
     return found if isinstance(found, str) else "unknown"

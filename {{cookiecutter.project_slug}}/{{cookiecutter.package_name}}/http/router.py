@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from {{ cookiecutter.package_name }}.errors import DatabaseUnavailableError
-from {{ cookiecutter.package_name }}.http.requests import Event, request_id
+from {{ cookiecutter.package_name }}.http.requests import Event, request_id_of
 from {{ cookiecutter.package_name }}.http.responses import HttpError, Response, error_response
 from {{ cookiecutter.package_name }}.http.routing import Route, RouteTable
 
@@ -26,19 +26,19 @@ def router(routes: Mapping[str, Route]) -> Callable[[Event, Any], Response]:
     table = RouteTable(routes)
 
     def handler(event: Event, context: Any) -> Response:
-        answering = request_id(event, context)
-        extra = {"request_id": answering}  # a field of its own in Lambda's JSON log lines
+        request_id = request_id_of(event, context)
+        extra = {"request_id": request_id}  # a field of its own in Lambda's JSON log lines
         try:
             route, request = table.resolve(event)
             return route(request)
         except HttpError as error:
             logger.info("%d: %s", error.status, error.message, extra=extra)
-            return error_response(error.status, error.message, answering, error.headers)
+            return error_response(error.status, error.message, request_id, error.headers)
         except DatabaseUnavailableError as error:
             logger.error("%s: %s", UNAVAILABLE, error, extra=extra)
-            return error_response(503, UNAVAILABLE, answering, {"retry-after": str(RETRY_AFTER_SECONDS)})
+            return error_response(503, UNAVAILABLE, request_id, {"retry-after": str(RETRY_AFTER_SECONDS)})
         except Exception:
             logger.exception("unexpected error answered 500", extra=extra)
-            return error_response(500, INTERNAL_ERROR, answering)
+            return error_response(500, INTERNAL_ERROR, request_id)
 
     return handler
