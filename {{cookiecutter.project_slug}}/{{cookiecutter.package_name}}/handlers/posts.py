@@ -8,7 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from {{ cookiecutter.package_name }}.db import session_scope, with_session
-from {{ cookiecutter.package_name }}.http import HttpError, Request, Response, json_response, router, text_field
+from {{ cookiecutter.package_name }}.http import (
+    HttpError,
+    Request,
+    Response,
+    json_response,
+    router,
+    text_field,
+)
 from {{ cookiecutter.package_name }}.models import Post
 
 PAGE_SIZE = 50

@@ -6,7 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from {{ cookiecutter.package_name }}.http.requests import Request, check_payload_format, nested, request_line
+from {{ cookiecutter.package_name }}.http.requests import (
+    Request,
+    check_payload_format,
+    nested,
+    request_line,
+)
 from {{ cookiecutter.package_name }}.http.responses import HttpError, Response
 
 Route = Callable[[Request], Response]
