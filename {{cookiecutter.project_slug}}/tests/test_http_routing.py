@@ -6,11 +6,12 @@ import json
 import pytest
 
 from {{ cookiecutter.package_name }}.handlers.posts import handler
+from {{ cookiecutter.package_name }}.http import Request, Response, json_response, router
 from {{ cookiecutter.package_name }}.http.requests import NOT_AN_EVENT, NOT_PAYLOAD_2
 
 from tests.events import REQUEST_ID, call, default_event, error, invoke
 
-NO_POST_ROUTE = "the paths are /posts, /posts/{id}"
+ROUTE_PATHS = "the paths are /posts, /posts/{id}"
 
 
 def test_default_route_events_are_routed_by_method_and_path() -> None:
@@ -46,8 +47,26 @@ def test_path_parameters_are_decoded() -> None:
 
 @pytest.mark.parametrize("path", ["/nope", "/", "/posts/", "/posts/1/comments", "posts"])
 def test_an_unknown_path_is_a_404(path: str) -> None:
-    expected = (404, error(f"no route for {'GET ' + path!r}: {NO_POST_ROUTE}"))
+    expected = (404, error(f"no route for {'GET ' + path!r}: {ROUTE_PATHS}"))
     assert call(handler, default_event("GET", path)) == expected
+
+
+def echo(request: Request) -> Response:
+    """A route that answers with its path parameters."""
+    return json_response(200, dict(request.path_parameters))
+
+
+def test_literal_paths_win_over_parameters_and_greedy_parameters_take_the_rest() -> None:
+    routes = router(
+        {
+            "GET /files/{id}": echo,
+            "GET /files/new": lambda request: json_response(200, "new"),
+            "ANY /docs/{path+}": echo,
+        }
+    )
+    assert call(routes, default_event("GET", "/files/new")) == (200, "new")
+    assert call(routes, default_event("GET", "/files/7")) == (200, {"id": "7"})
+    assert call(routes, default_event("DELETE", "/docs/a/b%20c")) == (200, {"path": "a/b c"})
 
 
 def test_an_unknown_method_on_a_known_path_is_a_405() -> None:
