@@ -72,8 +72,12 @@ def rollback(settings: DatabaseSettings, steps: int = 1) -> str | None:
 
 def current_revision(settings: DatabaseSettings) -> str | None:
     """The revision the database is at, or None before the first migration."""
-    with _connection_errors(settings), build_engine(settings).connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+    engine = build_engine(settings)
+    try:
+        with _connection_errors(settings), engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()  # its connection closes now, not when the garbage collector finds the engine
 
 
 def revisions(settings: DatabaseSettings) -> list[Revision]:
