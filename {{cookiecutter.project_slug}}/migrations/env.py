@@ -17,7 +17,7 @@ from {{ cookiecutter.package_name }}.models import Base
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):
-    fileConfig(config.config_file_name)
+    fileConfig(config.config_file_name, disable_existing_loggers=False)  # the app's loggers keep working
 
 # DDL on a large table may take long: migrations run without the app's read and write timeouts.
 settings = (config.attributes.get("settings") or load_database_settings()).without_time_limits()

@@ -1,57 +1,47 @@
 """The posts API: list, create and show posts as JSON.
 
-Routes (see template.yaml): GET /posts, POST /posts, GET /posts/{id}.
+Routes (see template.yaml): GET /posts, POST /posts, GET /posts/{id}. Each reads and checks its
+input first, then opens its unit of work: a client's mistake is answered without a connection.
 """
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from {{ cookiecutter.package_name }}.db import with_session
+from {{ cookiecutter.package_name }}.db import session_scope, with_session
 from {{ cookiecutter.package_name }}.http import (
-    Event,
     HttpError,
+    Request,
     Response,
-    json_body,
     json_response,
-    path_id,
     router,
+    text_field,
 )
 from {{ cookiecutter.package_name }}.models import Post
 
 PAGE_SIZE = 50
-TITLE_LENGTH = 255
 
 
 @with_session(readonly=True)
-def list_posts(session: Session, event: Event) -> Response:
+def list_posts(session: Session, request: Request) -> Response:
     """The newest posts first, PAGE_SIZE at most."""
     posts = session.scalars(select(Post).order_by(Post.id.desc()).limit(PAGE_SIZE))
     return json_response(200, {"posts": [post.to_dict() for post in posts]})
 
 
-@with_session
-def create_post(session: Session, event: Event) -> Response:
+def create_post(request: Request) -> Response:
     """Create a post from {"title": ..., "body": ...}."""
-    fields = json_body(event)
-    title = fields.get("title")
-    if not isinstance(title, str) or not title.strip():
-        raise HttpError(422, "title is required and must be a non-empty string")
-    if len(title) > TITLE_LENGTH:
-        raise HttpError(422, f"title must be at most {TITLE_LENGTH} characters")
-    body = fields.get("body", "")
-    if not isinstance(body, str):
-        raise HttpError(422, "body must be a string")
-    post = Post(title=title.strip(), body=body)
-    session.add(post)
-    session.flush()
+    fields = request.json()
+    post = Post(title=text_field(fields, Post.title, required=True), body=text_field(fields, Post.body))
+    with session_scope() as session:
+        session.add(post)
     return json_response(201, post.to_dict())
 
 
-@with_session(readonly=True)
-def show_post(session: Session, event: Event) -> Response:
+def show_post(request: Request) -> Response:
     """One post by id."""
-    post_id = path_id(event)
-    post = session.get(Post, post_id)
+    post_id = request.path_id()
+    with session_scope(readonly=True) as session:
+        post = session.get(Post, post_id)
     if post is None:
         raise HttpError(404, f"post {post_id} not found")
     return json_response(200, post.to_dict())
