@@ -9,6 +9,7 @@ whoever migrates (invoke, the migrate function, the test suite, alembic by hand)
 from logging.config import fileConfig
 
 from alembic import context
+from sqlalchemy.engine import Connection
 
 from {{ cookiecutter.package_name }}.db.engine import build_engine
 from {{ cookiecutter.package_name }}.db.protection import INTERNAL_METADATA, record_environment
@@ -46,15 +47,24 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    """Run the migrations on a connection of their own."""
+    """Run the migrations on the command's connection (see db/migrations.py), else on one of their own."""
+    shared = config.attributes.get("connection")
+    if shared is not None:
+        run_migrations_on(shared)
+        return
     engine = build_engine(settings)
     with engine.connect() as connection:
-        context.configure(connection=connection, **options)
-        with context.begin_transaction():
-            context.run_migrations()
-        record_environment(connection, settings.env)
-        connection.commit()
+        run_migrations_on(connection)
     engine.dispose()
+
+
+def run_migrations_on(connection: Connection) -> None:
+    """Apply the revisions, each in a transaction of its own, then record the environment."""
+    context.configure(connection=connection, **options)
+    with context.begin_transaction():
+        context.run_migrations()
+    record_environment(connection, settings.env)
+    connection.commit()
 
 
 if context.is_offline_mode():

@@ -100,7 +100,7 @@ def migrate(c: Context, env: str | None = None, target: str = "head", remote: bo
         previous, current = answer["previous"] or "none", answer["current"] or "none"
         print(f"Migrated {answer['database']} on AWS: {previous} -> {current}")
         return
-    revision = migrations.upgrade(settings_for(env), target)
+    _, revision = migrations.upgrade(settings_for(env), target)
     print(f"Current version: {revision or 'none'}")
 
 

@@ -5,7 +5,7 @@ Revisions live in migrations/versions and are named like Rails migrations:
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -75,49 +75,45 @@ def alembic_config(settings: DatabaseSettings) -> Config:
     return config
 
 
-def upgrade(settings: DatabaseSettings, target: str = "head") -> str | None:
-    """Apply the migrations up to ``target``; return the revision the database is then at."""
-    state = history(settings)
-    _refuse_missing_files(settings, state, "migrate")
-    if target == "head":
-        _require_one_head(state.script)
-    else:
-        _refuse_going_back(settings, state, target)
-    with _alembic_errors(settings):
-        command.upgrade(alembic_config(settings), target)
-    return current_revision(settings)
+def upgrade(settings: DatabaseSettings, target: str = "head") -> tuple[str | None, str | None]:
+    """Apply the migrations up to ``target``; return the revisions the database was and is then at."""
+    with _connected(settings) as config:
+        state = _history(config)
+        _refuse_missing_files(settings, state, "migrate")
+        if target == "head":
+            _require_one_head(state.script)
+        else:
+            _refuse_going_back(settings, state, target)
+        previous = _current_revision(config)
+        with _alembic_errors(settings):
+            command.upgrade(config, target)
+        return previous, _current_revision(config)
 
 
 def rollback(settings: DatabaseSettings, steps: int = 1) -> str | None:
     """Revert the last ``steps`` migrations; return the revision the database is then at."""
     if steps < 1:
         raise MigrationError(f"--steps must be a positive number of migrations, not {steps}")
-    state = history(settings)
-    _refuse_missing_files(settings, state, "roll back")
-    if steps > len(state.applied):
-        raise MigrationError(f"cannot roll back {steps} migration(s): {len(state.applied)} applied")
-    with _alembic_errors(settings):
-        command.downgrade(alembic_config(settings), f"-{steps}")
-    return current_revision(settings)
+    with _connected(settings) as config:
+        state = _history(config)
+        _refuse_missing_files(settings, state, "roll back")
+        if steps > len(state.applied):
+            raise MigrationError(f"cannot roll back {steps} migration(s): {len(state.applied)} applied")
+        with _alembic_errors(settings):
+            command.downgrade(config, f"-{steps}")
+        return _current_revision(config)
 
 
 def current_revision(settings: DatabaseSettings) -> str | None:
     """The revision the database is at, or None before the first migration."""
-    with _migration_context(settings) as context:
-        return context.get_current_revision()
+    with _connected(settings) as config:
+        return _current_revision(config)
 
 
 def history(settings: DatabaseSettings) -> History:
     """Where the database stands among the revisions of migrations/versions."""
-    with _migration_context(settings) as context:
-        heads = context.get_current_heads()
-    with _alembic_errors(settings):
-        script = ScriptDirectory.from_config(alembic_config(settings))
-        files = {revision.revision for revision in script.walk_revisions()}
-        found = tuple(head for head in heads if head in files)
-        ancestors = script.iterate_revisions(found, "base") if found else []
-        applied = frozenset(revision.revision for revision in ancestors)
-    return History(script, heads, tuple(head for head in heads if head not in files), applied)
+    with _connected(settings) as config:
+        return _history(config)
 
 
 def revisions(settings: DatabaseSettings) -> list[Revision]:
@@ -216,6 +212,28 @@ def _refuse_going_back(settings: DatabaseSettings, state: History, target: str) 
     )
 
 
+def _current_revision(config: Config) -> str | None:
+    return _read(config, MigrationContext.get_current_revision)
+
+
+def _history(config: Config) -> History:
+    heads = _read(config, MigrationContext.get_current_heads)
+    script = ScriptDirectory.from_config(config)
+    files = {revision.revision for revision in script.walk_revisions()}
+    found = tuple(head for head in heads if head in files)
+    ancestors = script.iterate_revisions(found, "base") if found else []
+    applied = frozenset(revision.revision for revision in ancestors)
+    return History(script, heads, tuple(head for head in heads if head not in files), applied)
+
+
+def _read[T](config: Config, question: Callable[[MigrationContext], T]) -> T:
+    """Ask Alembic about the command's connection, then end the transaction that opened."""
+    connection = config.attributes["connection"]
+    answer = question(MigrationContext.configure(connection))
+    connection.commit()  # each migration then runs in a transaction of its own, as env.py asks
+    return answer
+
+
 def _new_revision_id(config: Config) -> str:
     """A UTC timestamp, one second later than any revision that already has it."""
     taken = {revision.revision for revision in ScriptDirectory.from_config(config).walk_revisions()}
@@ -226,12 +244,19 @@ def _new_revision_id(config: Config) -> str:
 
 
 @contextmanager
-def _migration_context(settings: DatabaseSettings) -> Iterator[MigrationContext]:
-    """Alembic's view of the database, on a connection of its own."""
-    engine = build_engine(settings)
+def _connected(settings: DatabaseSettings) -> Iterator[Config]:
+    """Alembic's configuration and one connection that every step of a command shares.
+
+    Alembic's cookbook way (``config.attributes["connection"]``, which migrations/env.py uses):
+    one engine and one connection per command, without the app's read and write timeouts (DDL
+    may run long), disposed when the command ends.
+    """
+    engine = build_engine(settings.without_time_limits())
     try:
         with _alembic_errors(settings, UNREADABLE_VERSION), engine.connect() as connection:
-            yield MigrationContext.configure(connection)
+            config = alembic_config(settings)
+            config.attributes["connection"] = connection
+            yield config
     finally:
         engine.dispose()
 

@@ -9,7 +9,7 @@ failure is raised, so that Lambda reports it as a function error and logs it.
 from typing import Any
 
 from {{ cookiecutter.package_name }}.db.admin import create_database
-from {{ cookiecutter.package_name }}.db.migrations import current_revision, upgrade
+from {{ cookiecutter.package_name }}.db.migrations import upgrade
 from {{ cookiecutter.package_name }}.db.settings import load_database_settings
 
 
@@ -18,10 +18,5 @@ def handler(event: dict[str, Any] | None, context: Any) -> dict[str, Any]:
     target = (event or {}).get("target") or "head"
     settings = load_database_settings()
     created = create_database(settings)
-    previous = current_revision(settings)
-    return {
-        "database": settings.database,
-        "created": created,
-        "previous": previous,
-        "current": upgrade(settings, target),
-    }
+    previous, current = upgrade(settings, target)
+    return {"database": settings.database, "created": created, "previous": previous, "current": current}
