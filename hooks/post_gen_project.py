@@ -1,5 +1,9 @@
-"""Print the next steps once the project has been generated."""
+"""Keep the chosen database's files, then print the next steps."""
 
+from pathlib import Path
+
+DATABASE = "{{ cookiecutter.database }}"
+DATABASES = ("mysql", "postgresql")
 NEXT_STEPS = """
 Created {{ cookiecutter.project_slug }} ({{ cookiecutter.database }})
 
@@ -12,5 +16,19 @@ Next steps:
   invoke deploy --guided      # then to AWS: see "Deploying to AWS" in the README
 """
 
+
+def keep_chosen_database(project: Path) -> None:
+    """``<name>_<database>.py`` holds one database's code: the chosen one's becomes ``<name>.py``."""
+    for path in sorted(project.rglob("*.py")):
+        name, _, database = path.stem.rpartition("_")
+        if database not in DATABASES:
+            continue
+        if database == DATABASE:
+            path.rename(path.with_name(name + path.suffix))
+        else:
+            path.unlink()
+
+
 if __name__ == "__main__":
+    keep_chosen_database(Path.cwd())
     print(NEXT_STEPS)

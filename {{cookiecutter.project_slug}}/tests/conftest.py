@@ -14,7 +14,9 @@ from contextlib import contextmanager
 import boto3
 import pytest
 from botocore.stub import Stubber
-from sqlalchemy import delete
+from sqlalchemy import create_engine, delete
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
 
 from {{ cookiecutter.package_name }} import aws, db
 from {{ cookiecutter.package_name }}.db import protection
@@ -63,6 +65,14 @@ def stop_unless_test_database() -> Iterator[None]:
         yield
     except protection.ProtectedDatabaseError as error:
         pytest.exit(f"error: {error}", returncode=1)
+
+
+@pytest.fixture
+def observer(settings: DatabaseSettings) -> Iterator[Engine]:
+    """A plain engine of its own, which sees only what the app has committed (tests/observer.py)."""
+    engine = create_engine(settings.url(), poolclass=NullPool)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")

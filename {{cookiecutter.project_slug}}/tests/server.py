@@ -6,20 +6,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from {{ cookiecutter.package_name }}.db.admin import SERVER_DATABASE
+from {{ cookiecutter.package_name }}.db.driver import SERVER_DATABASE
 from {{ cookiecutter.package_name }}.db.engine import build_engine
 from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings
-{%- if cookiecutter.database == "mysql" %}
 
-COUNT_CONNECTIONS = "SELECT COUNT(*) FROM information_schema.processlist WHERE db = :name"
-CONNECTION_ID = "SELECT CONNECTION_ID()"
-KILL = "KILL :id"
-{%- else %}
-
-COUNT_CONNECTIONS = "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = :name"
-CONNECTION_ID = "SELECT pg_backend_pid()"
-KILL = "SELECT pg_terminate_backend(:id)"
-{%- endif %}
+from tests.sql import CONNECTION_ID, COUNT_CONNECTIONS, KILL
 
 
 class Server:

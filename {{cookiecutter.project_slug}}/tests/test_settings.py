@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from {{ cookiecutter.package_name }}.db import settings as settings_module
-from {{ cookiecutter.package_name }}.db.settings import DATABASE_YML, load_database_settings
+from {{ cookiecutter.package_name }}.db.driver import ADAPTER
+from {{ cookiecutter.package_name }}.db.settings import DATABASE_YML, DEFAULT_PORTS, load_database_settings
 from {{ cookiecutter.package_name }}.errors import ConfigurationError
 
 VARIABLES = [
@@ -24,7 +25,7 @@ VARIABLES = [
     "DB_POOL",
     "DB_SSL",
 ]
-URL = "{{ cookiecutter.database }}://app:s3cret@db.example.com:7000/blog"
+URL = f"{ADAPTER}://app:s3cret@db.example.com:7000/blog"
 PACKAGE = "{{ cookiecutter.package_name }}"
 
 
@@ -47,8 +48,8 @@ def test_each_environment_has_its_own_database() -> None:
 
 def test_defaults_for_local_development() -> None:
     settings = load_database_settings("development")
-    assert settings.adapter == "{{ cookiecutter.database }}"
-    assert (settings.host, settings.port) == ("127.0.0.1", {{ cookiecutter.__db_port }})
+    assert settings.adapter == ADAPTER
+    assert (settings.host, settings.port) == ("127.0.0.1", DEFAULT_PORTS[ADAPTER])
     assert settings.pool == 1
     assert settings.ssl is False
 
@@ -72,7 +73,7 @@ def test_production_takes_its_values_from_the_environment(monkeypatch: pytest.Mo
     monkeypatch.setenv("DB_PASS", "secret")
     monkeypatch.setenv("DB_NAME", "blog")
     settings = load_database_settings("production")
-    assert settings.describe() == "prod.cluster.example.com:{{ cookiecutter.__db_port }}/blog"
+    assert settings.describe() == f"prod.cluster.example.com:{DEFAULT_PORTS[ADAPTER]}/blog"
     assert settings.ssl is True
 
 
@@ -111,7 +112,7 @@ def test_values_from_the_environment_are_never_expanded_again(
 ) -> None:
     monkeypatch.setenv("HOME", "/root")
     password = "abc${HOME}def${DB_NOT_SET}"
-    value = f"{{ cookiecutter.database }}://app:{password}@db.example.com/blog" if variable == "DATABASE_URL" else password
+    value = f"{ADAPTER}://app:{password}@db.example.com/blog" if variable == "DATABASE_URL" else password
     monkeypatch.setenv(variable, value)
     assert load_database_settings("development").password == password
 
@@ -120,12 +121,12 @@ def test_values_from_the_environment_are_never_expanded_again(
     ("url", "message"),
     [
         (
-            "{{ cookiecutter.database }}://app:p@ss@db.example.com/blog",
+            f"{ADAPTER}://app:p@ss@db.example.com/blog",
             "DATABASE_URL has more than one '@': percent-encode the ones in the user name or password "
             "as %40 (and ':' as %3A, '/' as %2F)",
         ),
         (
-            "{{ cookiecutter.database }}://app:secret@db.example.com:port/blog",
+            f"{ADAPTER}://app:secret@db.example.com:port/blog",
             "DATABASE_URL has a port that is not a number: use adapter://user:password@host:port/database",
         ),
         (
@@ -144,7 +145,7 @@ def test_a_bad_database_url_is_named_without_its_password(
 
 
 def test_percent_encoded_password_in_the_url(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DATABASE_URL", "{{ cookiecutter.database }}://app:p%40ss%3Aw%2Frd@db.example.com/blog")
+    monkeypatch.setenv("DATABASE_URL", f"{ADAPTER}://app:p%40ss%3Aw%2Frd@db.example.com/blog")
     assert load_database_settings("development").password == "p@ss:w/rd"
 
 
@@ -198,7 +199,7 @@ def test_yaml_syntax_errors_keep_their_line_and_column(tmp_path: Path) -> None:
 
 def test_missing_required_key(tmp_path: Path) -> None:
     path = write_database_yml(
-        tmp_path, "development:\n  adapter: {{ cookiecutter.database }}\n  host: localhost\n  username: app\n"
+        tmp_path, f"development:\n  adapter: {ADAPTER}\n  host: localhost\n  username: app\n"
     )
     with pytest.raises(ConfigurationError) as raised:
         load_database_settings("development", path)
@@ -213,12 +214,12 @@ def test_bad_number(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_adapter_whose_driver_is_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
-    driver, _, package = settings_module.ADAPTERS["{{ cookiecutter.database }}"]
-    monkeypatch.setitem(settings_module.ADAPTERS, "{{ cookiecutter.database }}", (driver, "no_such_driver", package))
+    driver, _, package = settings_module.ADAPTERS[ADAPTER]
+    monkeypatch.setitem(settings_module.ADAPTERS, ADAPTER, (driver, "no_such_driver", package))
     with pytest.raises(ConfigurationError) as raised:
         load_database_settings("development")
     assert str(raised.value) == (
-        "adapter '{{ cookiecutter.database }}' of 'development' needs the no_such_driver driver, "
+        f"adapter '{ADAPTER}' of 'development' needs the no_such_driver driver, "
         f"which is not installed: pip install {package}"
     )
 

@@ -1,1 +1,1 @@
-"""{{ cookiecutter.description }}"""
+"""The app: its handlers, models, HTTP layer and database runtime."""

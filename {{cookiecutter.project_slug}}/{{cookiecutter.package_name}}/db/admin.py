@@ -7,27 +7,16 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from {{ cookiecutter.package_name }}.db import protection
-from {{ cookiecutter.package_name }}.db.engine import build_engine
-from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings
-from {{ cookiecutter.package_name }}.errors import DatabaseUnavailableError, is_connection_failure
-{%- if cookiecutter.database == "mysql" %}
-
-SERVER_DATABASE = ""  # connect to the server without selecting a database
-EXISTS = "SELECT 1 FROM information_schema.schemata WHERE schema_name = :name"
-CREATE = "CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
-{%- else %}
-
-SERVER_DATABASE = "postgres"  # the maintenance database every server has
-EXISTS = "SELECT 1 FROM pg_database WHERE datname = :name"
-CREATE = "CREATE DATABASE {name} ENCODING 'UTF8'"
-{%- endif %}
+from ..errors import DatabaseUnavailableError, is_connection_failure
+from . import driver, protection
+from .engine import build_engine
+from .settings import DatabaseSettings
 
 
 @contextmanager
 def server_connection(settings: DatabaseSettings) -> Iterator[Connection]:
     """An autocommit connection to the server itself, for CREATE and DROP DATABASE."""
-    with _connection(settings, SERVER_DATABASE, "cannot reach the server of") as connection:
+    with _connection(settings, driver.SERVER_DATABASE, "cannot reach the server of") as connection:
         yield connection.execution_options(isolation_level="AUTOCOMMIT")
 
 
@@ -49,7 +38,7 @@ def create_database(settings: DatabaseSettings) -> bool:
     with server_connection(settings) as connection:
         if _exists(connection, settings.database):
             return False
-        connection.execute(text(CREATE.format(name=_quoted(connection, settings.database))))
+        connection.execute(text(driver.CREATE_DATABASE.format(name=_quoted(connection, settings.database))))
     with database_connection(settings) as connection:
         protection.record_environment(connection, settings.env)
         connection.commit()
@@ -89,7 +78,7 @@ def _connection(settings: DatabaseSettings, database: str, doing: str) -> Iterat
 
 
 def _exists(connection: Connection, name: str) -> bool:
-    return connection.execute(text(EXISTS), {"name": name}).first() is not None
+    return connection.execute(text(driver.DATABASE_EXISTS), {"name": name}).first() is not None
 
 
 def _quoted(connection: Connection, name: str) -> str:

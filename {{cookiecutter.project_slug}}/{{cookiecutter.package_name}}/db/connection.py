@@ -18,15 +18,15 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
-from {{ cookiecutter.package_name }}.db import secrets, transactions
-from {{ cookiecutter.package_name }}.db.driver import is_read_only_violation
-from {{ cookiecutter.package_name }}.db.engine import build_engine
-from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings, load_database_settings
-from {{ cookiecutter.package_name }}.errors import (
+from ..errors import (
     DatabaseUnavailableError,
     ReadOnlyError,
     driver_reason,
 )
+from . import secrets, transactions
+from .driver import is_read_only_violation
+from .engine import build_engine
+from .settings import DatabaseSettings, load_database_settings
 
 type Handler[**P, R] = Callable[Concatenate[Session, P], R]
 

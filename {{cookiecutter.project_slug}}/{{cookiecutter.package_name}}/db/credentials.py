@@ -12,9 +12,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from {{ cookiecutter.package_name }}.db import secrets
-from {{ cookiecutter.package_name }}.db.driver import is_authentication_failure
-from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings
+from . import secrets
+from .driver import is_authentication_failure
+from .settings import DatabaseSettings
 
 
 def install(engine: Engine, settings: DatabaseSettings) -> None:

@@ -3,8 +3,8 @@
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
-from {{ cookiecutter.package_name }}.db import credentials, driver, liveness, tls, transactions
-from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings
+from . import credentials, driver, liveness, tls, transactions
+from .settings import DatabaseSettings
 
 
 def build_engine(settings: DatabaseSettings, database: str | None = None) -> Engine:

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
-from {{ cookiecutter.package_name }}.db.driver import socket_descriptor
+from .driver import socket_descriptor
 
 LAST_USED = "last_used"
 

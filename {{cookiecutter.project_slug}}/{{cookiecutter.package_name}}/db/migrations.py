@@ -19,14 +19,14 @@ from alembic.script.revision import RevisionError
 from alembic.util import CommandError
 from sqlalchemy.exc import DBAPIError
 
-from {{ cookiecutter.package_name }}.db.engine import build_engine
-from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings
-from {{ cookiecutter.package_name }}.environment import PROJECT_ROOT, on_lambda
-from {{ cookiecutter.package_name }}.errors import (
+from ..environment import PROJECT_ROOT, on_lambda
+from ..errors import (
     DatabaseUnavailableError,
     driver_reason,
     is_connection_failure,
 )
+from .engine import build_engine
+from .settings import DatabaseSettings
 
 ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
 MIGRATION_NAME = re.compile(r"[a-z_][a-z0-9_]*")

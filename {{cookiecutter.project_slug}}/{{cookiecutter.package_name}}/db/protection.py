@@ -16,7 +16,7 @@ emptying of tables) call ``refuse_destruction`` first, which reads the record ba
 from sqlalchemy import Column, MetaData, String, Table, insert, inspect, select
 from sqlalchemy.engine import Connection
 
-from {{ cookiecutter.package_name }}.db.settings import url_variable
+from .settings import url_variable
 
 # Environments whose databases db.drop and db.reset leave alone unless given --force.
 # Add yours here (e.g. "staging"), as Rails' ActiveRecord::Base.protected_environments.

@@ -9,8 +9,8 @@ reads it again when the server refuses it, which is how a rotated password is pi
 import json
 import threading
 
-from {{ cookiecutter.package_name }} import aws
-from {{ cookiecutter.package_name }}.errors import ConfigurationError, DatabaseUnavailableError
+from .. import aws
+from ..errors import ConfigurationError, DatabaseUnavailableError
 
 _passwords: dict[str, str] = {}
 _lock = threading.Lock()

@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from {{ cookiecutter.package_name }}.environment import PROJECT_ROOT, app_env, load_env_files
-from {{ cookiecutter.package_name }}.errors import ConfigurationError
+from ..environment import PROJECT_ROOT, app_env, load_env_files
+from ..errors import ConfigurationError
 
 DATABASE_YML = PROJECT_ROOT / "config" / "database.yml"
 REQUIRED_KEYS = ("adapter", "host", "username", "database")

@@ -20,7 +20,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import ConnectionPoolEntry, PoolResetState
 
-from {{ cookiecutter.package_name }}.db import driver
+from . import driver
 
 READ_ONLY = "read_only"  # the mode a connection was left in by its last unit of work
 ENDED = "transaction_ended"  # set on a connection whose last transaction was committed or rolled back

@@ -8,9 +8,9 @@ failure is raised, so that Lambda reports it as a function error and logs it.
 
 from typing import Any
 
-from {{ cookiecutter.package_name }}.db.admin import create_database
-from {{ cookiecutter.package_name }}.db.migrations import upgrade
-from {{ cookiecutter.package_name }}.db.settings import load_database_settings
+from ..db.admin import create_database
+from ..db.migrations import upgrade
+from ..db.settings import load_database_settings
 
 
 def handler(event: dict[str, Any] | None, context: Any) -> dict[str, Any]:

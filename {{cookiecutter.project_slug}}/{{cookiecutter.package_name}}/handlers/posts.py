@@ -7,8 +7,8 @@ input first, then opens its unit of work: a client's mistake is answered without
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from {{ cookiecutter.package_name }}.db import session_scope, with_session
-from {{ cookiecutter.package_name }}.http import (
+from ..db import session_scope, with_session
+from ..http import (
     HttpError,
     Request,
     Response,
@@ -16,7 +16,7 @@ from {{ cookiecutter.package_name }}.http import (
     router,
     text_field,
 )
-from {{ cookiecutter.package_name }}.models import Post
+from ..models import Post
 
 PAGE_SIZE = 50
 

@@ -5,9 +5,9 @@ and returns ``json_response(...)``, or raises ``HttpError`` for what the client 
 "Errors and limits" in the README for what clients are answered.
 """
 
-from {{ cookiecutter.package_name }}.http.fields import text_field
-from {{ cookiecutter.package_name }}.http.requests import Request
-from {{ cookiecutter.package_name }}.http.responses import HttpError, Response, json_response
-from {{ cookiecutter.package_name }}.http.router import router
+from .fields import text_field
+from .requests import Request
+from .responses import HttpError, Response, json_response
+from .router import router
 
 __all__ = ["HttpError", "Request", "Response", "json_response", "router", "text_field"]

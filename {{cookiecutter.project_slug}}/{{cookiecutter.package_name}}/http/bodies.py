@@ -5,7 +5,7 @@ import json
 import sys
 from typing import Any
 
-from {{ cookiecutter.package_name }}.http.responses import HttpError
+from .responses import HttpError
 
 MAX_BODY_BYTES = 1024 * 1024  # 1 MiB; API Gateway allows 10 MB and Lambda 6 MB, a JSON API needs far less
 TOO_LARGE = f"request body is larger than {MAX_BODY_BYTES} bytes"

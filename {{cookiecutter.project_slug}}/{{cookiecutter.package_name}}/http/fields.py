@@ -3,17 +3,10 @@
 from collections.abc import Mapping
 from typing import Any
 
-{% if cookiecutter.database == "mysql" -%}
-from sqlalchemy.dialects import mysql
-{% endif -%}
 from sqlalchemy.orm import InstrumentedAttribute
 
-from {{ cookiecutter.package_name }}.http.responses import HttpError
-{%- if cookiecutter.database == "mysql" %}
-
-# MySQL's text types hold at most this many bytes, whatever the characters (utf8mb4: 1 to 4 each).
-TEXT_BYTES = {"TINYTEXT": 255, "TEXT": 65_535, "MEDIUMTEXT": 16_777_215, "LONGTEXT": 4_294_967_295}
-{%- endif %}
+from ..db.driver import column_limits
+from .responses import HttpError
 
 
 def text_field(
@@ -48,18 +41,8 @@ def check_storable(name: str, value: str, column: InstrumentedAttribute[str]) ->
         ) from None
     if "\0" in value:
         raise HttpError(422, f"{name} must not contain NUL characters (U+0000)")
-    characters, size_in_bytes = column_limits(column)
+    characters, size_in_bytes = column_limits(column.type)
     if characters is not None and len(value) > characters:
         raise HttpError(422, f"{name} must be at most {characters} characters (it has {len(value)})")
     if size_in_bytes is not None and size > size_in_bytes:
         raise HttpError(422, f"{name} must be at most {size_in_bytes} bytes of UTF-8 (it has {size})")
-
-
-def column_limits(column: InstrumentedAttribute[str]) -> tuple[int | None, int | None]:
-    """The most characters and the most bytes ``column`` holds (None: no limit of that kind)."""
-{%- if cookiecutter.database == "mysql" %}
-    name = column.type.compile(dialect=mysql.dialect()).split("(")[0]
-    if name in TEXT_BYTES:
-        return None, TEXT_BYTES[name]
-{%- endif %}
-    return getattr(column.type, "length", None), None

@@ -5,8 +5,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from {{ cookiecutter.package_name }}.http.bodies import json_object
-from {{ cookiecutter.package_name }}.http.responses import HttpError
+from .bodies import json_object
+from .responses import HttpError
 
 Event = Mapping[str, Any]
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in both databases

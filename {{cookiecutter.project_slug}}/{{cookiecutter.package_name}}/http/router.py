@@ -9,10 +9,10 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from {{ cookiecutter.package_name }}.errors import DatabaseUnavailableError
-from {{ cookiecutter.package_name }}.http.requests import Event, request_id_of
-from {{ cookiecutter.package_name }}.http.responses import HttpError, Response, error_response
-from {{ cookiecutter.package_name }}.http.routing import Route, RouteTable
+from ..errors import DatabaseUnavailableError
+from .requests import Event, request_id_of
+from .responses import HttpError, Response, error_response
+from .routing import Route, RouteTable
 
 RETRY_AFTER_SECONDS = 1
 UNAVAILABLE = "database unavailable, try again shortly"

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from {{ cookiecutter.package_name }}.http.requests import (
+from .requests import (
     Request,
     check_payload_format,
     nested,
     request_line,
 )
-from {{ cookiecutter.package_name }}.http.responses import HttpError, Response
+from .responses import HttpError, Response
 
 Route = Callable[[Request], Response]
 PARAMETER = re.compile(r"\{(\w+)(\+?)\}")  # {id}, or {proxy+} for the rest of the path

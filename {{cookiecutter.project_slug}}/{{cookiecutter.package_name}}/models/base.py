@@ -2,13 +2,10 @@
 
 from datetime import UTC, datetime
 
-{% if cookiecutter.database == "mysql" -%}
 from sqlalchemy import MetaData
-from sqlalchemy.dialects.mysql import DATETIME
-{%- else -%}
-from sqlalchemy import DateTime, MetaData
-{%- endif %}
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from ..db.driver import TIMESTAMP
 
 # Stable constraint names, identical on MySQL and PostgreSQL, so migrations can name them. They
 # name every column (uq_posts_author_id_slug), so two constraints over different columns never
@@ -20,11 +17,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-{% if cookiecutter.database == "mysql" -%}
-TIMESTAMP = DATETIME(fsp=6)  # microseconds, as Rails stores them
-{%- else -%}
-TIMESTAMP = DateTime()  # timestamp without time zone, holding UTC
-{%- endif %}
 
 
 def utcnow() -> datetime:

@@ -5,7 +5,7 @@ from typing import Any
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from {{ cookiecutter.package_name }}.models.base import Base, Timestamps
+from .base import Base, Timestamps
 
 
 class Post(Timestamps, Base):

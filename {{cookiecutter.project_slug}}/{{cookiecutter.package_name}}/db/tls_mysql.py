@@ -1,11 +1,10 @@
 """TLS arguments for database connections, built once per execution environment."""
-{%- if cookiecutter.database == "mysql" %}
 
 import functools
 import ssl
 from typing import Any
 
-from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings
+from .settings import DatabaseSettings
 
 
 @functools.cache
@@ -30,18 +29,3 @@ def connect_args(settings: DatabaseSettings) -> dict[str, Any]:
         # Without this PyMySQL builds a fresh TLS context on every connect, to offer TLS.
         return {"ssl_disabled": True}
     return {"ssl": client_context(settings.ssl_ca)}
-{%- else %}
-
-from typing import Any
-
-from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings
-
-
-def connect_args(settings: DatabaseSettings) -> dict[str, Any]:
-    """The TLS arguments of libpq, which keeps its TLS state in C."""
-    if not settings.ssl:
-        return {"sslmode": "disable"}  # saves the TLS negotiation round trip
-    if settings.ssl_ca:
-        return {"sslmode": "verify-full", "sslrootcert": settings.ssl_ca}
-    return {"sslmode": "require"}
-{%- endif %}

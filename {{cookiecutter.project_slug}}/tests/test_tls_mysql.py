@@ -9,32 +9,20 @@ from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings
 
 
 def test_no_tls_negotiation_locally(settings: DatabaseSettings) -> None:
-{%- if cookiecutter.database == "mysql" %}
     assert tls.connect_args(settings) == {"ssl_disabled": True}
-{%- else %}
-    assert tls.connect_args(settings) == {"sslmode": "disable"}
-{%- endif %}
 
 
 def test_tls_in_production_reuses_one_context(settings: DatabaseSettings) -> None:
     production = replace(settings, ssl=True)
-{%- if cookiecutter.database == "mysql" %}
     first, second = tls.connect_args(production), tls.connect_args(production)
     assert first["ssl"] is second["ssl"]
     assert first["ssl"].verify_mode.name == "CERT_NONE"
-{%- else %}
-    assert tls.connect_args(production) == {"sslmode": "require"}
-{%- endif %}
 
 
 def test_a_ca_bundle_turns_on_verification(settings: DatabaseSettings) -> None:
     bundle = DEFAULT_CA_BUNDLE  # any PEM bundle will do; this one ships with botocore
     verified = replace(settings, ssl=True, ssl_ca=bundle)
-{%- if cookiecutter.database == "mysql" %}
     context = tls.connect_args(verified)["ssl"]
     assert context.verify_mode.name == "CERT_REQUIRED"
     assert context.check_hostname is True
     assert tls.connect_args(verified)["ssl"] is context
-{%- else %}
-    assert tls.connect_args(verified) == {"sslmode": "verify-full", "sslrootcert": bundle}
-{%- endif %}

@@ -9,9 +9,6 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-{%- if cookiecutter.database == "mysql" %}
-from sqlalchemy.dialects import mysql
-{%- endif %}
 
 revision: str = "20260101000000"
 down_revision: str | None = None
@@ -25,13 +22,8 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("title", sa.String(length=255), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
-{%- if cookiecutter.database == "mysql" %}
-        sa.Column("created_at", mysql.DATETIME(fsp=6), nullable=False),
-        sa.Column("updated_at", mysql.DATETIME(fsp=6), nullable=False),
-{%- else %}
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
-{%- endif %}
         sa.PrimaryKeyConstraint("id", name=op.f("pk_posts")),
     )
 

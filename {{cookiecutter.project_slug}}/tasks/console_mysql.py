@@ -1,19 +1,12 @@
 """The database's own command-line client, with the environment's settings."""
 
-{% if cookiecutter.database == "mysql" -%}
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-{%- else -%}
-import os
-import shutil
-import subprocess
-{%- endif %}
 
 from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings
 from {{ cookiecutter.package_name }}.errors import ConfigurationError
-{%- if cookiecutter.database == "mysql" %}
 
 CLIENT = "mysql"
 INSTALL_HINT = "install the MySQL or MariaDB client (e.g. apt-get install mariadb-client)"
@@ -39,25 +32,6 @@ def run_client(settings: DatabaseSettings) -> int:
 def _option_value(value: str) -> str:
     """Quote a value for a MySQL option file."""
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-{%- else %}
-
-CLIENT = "psql"
-INSTALL_HINT = "install the PostgreSQL client (e.g. apt-get install postgresql-client)"
-
-
-def run_client(settings: DatabaseSettings) -> int:
-    """Run psql on the environment's database; the password goes through PGPASSWORD."""
-    _require(CLIENT)
-    command = [
-        CLIENT,
-        f"--host={settings.host}",
-        f"--port={settings.port}",
-        f"--username={settings.username}",
-        f"--dbname={settings.database}",
-    ]
-    environment = os.environ | {"PGPASSWORD": settings.password} if settings.password else None
-    return subprocess.run(command, env=environment, check=False).returncode
-{%- endif %}
 
 
 def _require(client: str) -> None:

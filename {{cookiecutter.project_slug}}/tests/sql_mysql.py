@@ -1,0 +1,17 @@
+"""The SQL the tests send to MySQL or MariaDB on their own, outside the app."""
+
+# The server's view of the app's connections.
+COUNT_CONNECTIONS = "SELECT COUNT(*) FROM information_schema.processlist WHERE db = :name"
+CONNECTION_ID = "SELECT CONNECTION_ID()"
+KILL = "KILL :id"
+
+# A SELECT whose function writes: the write belongs to the unit's transaction like any other.
+CREATE_WRITING_FUNCTION = """
+CREATE FUNCTION add_post(new_title VARCHAR(255)) RETURNS INT MODIFIES SQL DATA
+BEGIN
+  INSERT INTO posts (title, body, created_at, updated_at)
+  VALUES (new_title, '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP);
+  RETURN LAST_INSERT_ID();
+END
+"""
+DROP_WRITING_FUNCTION = "DROP FUNCTION IF EXISTS add_post"

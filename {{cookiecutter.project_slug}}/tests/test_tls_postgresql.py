@@ -1,0 +1,23 @@
+"""TLS: on in production, and its context built once per execution environment."""
+
+from dataclasses import replace
+
+from botocore.httpsession import DEFAULT_CA_BUNDLE
+
+from {{ cookiecutter.package_name }}.db import tls
+from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings
+
+
+def test_no_tls_negotiation_locally(settings: DatabaseSettings) -> None:
+    assert tls.connect_args(settings) == {"sslmode": "disable"}
+
+
+def test_tls_in_production_reuses_one_context(settings: DatabaseSettings) -> None:
+    production = replace(settings, ssl=True)
+    assert tls.connect_args(production) == {"sslmode": "require"}
+
+
+def test_a_ca_bundle_turns_on_verification(settings: DatabaseSettings) -> None:
+    bundle = DEFAULT_CA_BUNDLE  # any PEM bundle will do; this one ships with botocore
+    verified = replace(settings, ssl=True, ssl_ca=bundle)
+    assert tls.connect_args(verified) == {"sslmode": "verify-full", "sslrootcert": bundle}

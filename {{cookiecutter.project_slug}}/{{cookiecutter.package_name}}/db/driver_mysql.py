@@ -1,0 +1,67 @@
+"""What the runtime needs to know of its driver: here PyMySQL, for MySQL, MariaDB and Aurora MySQL."""
+
+from typing import Any
+
+from sqlalchemy.dialects import mysql
+from sqlalchemy.dialects.mysql import DATETIME
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.types import TypeEngine
+
+from .settings import DatabaseSettings
+
+ADAPTER = "mysql"  # database.yml's adapter
+SERVER_DATABASE = ""  # what to connect to for CREATE and DROP DATABASE: the server, no database
+DATABASE_EXISTS = "SELECT 1 FROM information_schema.schemata WHERE schema_name = :name"
+CREATE_DATABASE = "CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+TIMESTAMP = DATETIME(fsp=6)  # the column type of timestamps: microseconds, as Rails stores them
+# The text types hold at most this many bytes, whatever the characters (utf8mb4: 1 to 4 each).
+TEXT_BYTES = {"TINYTEXT": 255, "TEXT": 65_535, "MEDIUMTEXT": 16_777_215, "LONGTEXT": 4_294_967_295}
+ACCESS_DENIED = 1045  # ER_ACCESS_DENIED_ERROR: wrong user or password
+READ_ONLY_TRANSACTION = 1792  # ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION (SQLSTATE 25006)
+
+
+def timeout_args(settings: DatabaseSettings) -> dict[str, Any]:
+    """PyMySQL's timeouts: TCP connect, then every read (the handshake included) and every write."""
+    return {
+        "connect_timeout": settings.connect_timeout,
+        "read_timeout": settings.read_timeout,
+        "write_timeout": settings.write_timeout,
+    }
+
+
+def install(engine: Engine, settings: DatabaseSettings) -> None:
+    """Nothing to add to the engine: PyMySQL bounds every wait itself (see ``timeout_args``)."""
+
+
+def set_read_only(connection: Connection, read_only: bool) -> None:
+    """Switch the session between read-only autocommit and read-write transactions: one round trip."""
+    # MySQL 5.7.20+ and MariaDB 11.1+ call it transaction_read_only; older MariaDB, tx_read_only.
+    dialect = connection.dialect
+    mariadb_before_11_1 = dialect.is_mariadb and dialect.server_version_info < (11, 1)
+    variable = "tx_read_only" if mariadb_before_11_1 else "transaction_read_only"
+    flag = int(read_only)
+    connection.exec_driver_sql(f"SET SESSION autocommit = {flag}, SESSION {variable} = {flag}")
+
+
+def is_authentication_failure(error: Exception) -> bool:
+    """True when the server refused the user name or password."""
+    return error.args[:1] == (ACCESS_DENIED,)
+
+
+def is_read_only_violation(error: Exception) -> bool:
+    """True when a statement tried to write in a read-only session."""
+    return error.args[:1] == (READ_ONLY_TRANSACTION,)
+
+
+def column_limits(column_type: TypeEngine[Any]) -> tuple[int | None, int | None]:
+    """The most characters and the most bytes a column of ``column_type`` holds (None: no limit)."""
+    name = column_type.compile(dialect=mysql.dialect()).split("(")[0]
+    if name in TEXT_BYTES:
+        return None, TEXT_BYTES[name]
+    return getattr(column_type, "length", None), None
+
+
+def socket_descriptor(dbapi_connection: Any) -> int | None:
+    """The connection's socket file descriptor, or None when the driver has closed it."""
+    sock = dbapi_connection._sock  # PyMySQL keeps no public handle on its socket
+    return None if sock is None else sock.fileno()
