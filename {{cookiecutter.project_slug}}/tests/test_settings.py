@@ -10,7 +10,11 @@ import yaml
 
 from {{ cookiecutter.package_name }}.db import settings as settings_module
 from {{ cookiecutter.package_name }}.db.driver import ADAPTER
-from {{ cookiecutter.package_name }}.db.settings import DATABASE_YML, DEFAULT_PORTS, load_database_settings
+from {{ cookiecutter.package_name }}.db.settings import (
+    DATABASE_YML,
+    DEFAULT_PORTS,
+    load_database_settings,
+)
 from {{ cookiecutter.package_name }}.errors import ConfigurationError
 
 VARIABLES = [
