@@ -19,7 +19,13 @@ PYTHON_VERSIONS: list[str] = OPTIONS["python_version"]
 ARCHITECTURES: list[str] = OPTIONS["architecture"]
 # The options that change what is generated, in the order of cookiecutter.json.
 CHOICES = {"database": DATABASES, "python_version": PYTHON_VERSIONS, "architecture": ARCHITECTURES}
+DEFAULT_CHOICES = {name: values[0] for name, values in CHOICES.items()}
+# What cookiecutter asks, in order: the variables whose names do not start with an underscore.
+PROMPTED = [name for name in OPTIONS if not name.startswith("_")]
 BIN = Path(sys.executable).parent
+# A number unique to this checkout, in project names: their databases then never collide with those
+# of another checkout testing at the same time.
+CHECKOUT = zlib.crc32(str(TEMPLATE).encode()) % 10_000
 
 
 @dataclass(frozen=True)
@@ -76,14 +82,40 @@ def sam_build(baked: Baked, *functions: str) -> subprocess.CompletedProcess[str]
 def bake(output_dir: Path, **context: str) -> Baked:
     """Generate a project from the working tree of the template, without prompting."""
     path = cookiecutter(str(TEMPLATE), no_input=True, output_dir=str(output_dir), extra_context=context)
-    defaults = {name: values[0] for name, values in CHOICES.items()}
-    return Baked(Path(path), defaults | context)
+    return Baked(Path(path), DEFAULT_CHOICES | context)
+
+
+def answer_prompts(output_dir: Path, **answers: str) -> subprocess.CompletedProcess[str]:
+    """Run cookiecutter as a user who types ``answers`` at its prompts and Enter at the others.
+
+    Typed answers are taken as they are, braces included (``--no-input key=value`` values are
+    rendered as Jinja first). A choice is answered with its number.
+    """
+    lines = []
+    for name in PROMPTED:
+        answer = answers.get(name, "")
+        if answer and isinstance(OPTIONS[name], list):
+            answer = str(OPTIONS[name].index(answer) + 1)
+        lines.append(answer)
+    return subprocess.run(
+        [BIN / "cookiecutter", "-o", output_dir, TEMPLATE],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=os.environ | {"PYTHONUTF8": "1"},
+        timeout=120,
+    )
+
+
+def bake_interactively(output_dir: Path, **answers: str) -> Baked:
+    """Generate a project into the empty ``output_dir`` by answering the prompts (see ``answer_prompts``)."""
+    result = answer_prompts(output_dir, **answers)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    (path,) = output_dir.iterdir()
+    return Baked(path, DEFAULT_CHOICES | answers)
 
 
 def combination_name(*choices: str) -> str:
-    """A project name unique to the combination of choices and to this checkout.
-
-    Its databases then never collide with those of another checkout testing at the same time.
-    """
-    checkout = zlib.crc32(str(TEMPLATE).encode()) % 10_000
-    return " ".join(["Bake", *(choice.replace(".", "") for choice in choices), str(checkout)])
+    """A project name unique to the combination of choices and to this checkout."""
+    return " ".join(["Bake", *(choice.replace(".", "") for choice in choices), str(CHECKOUT)])

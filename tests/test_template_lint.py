@@ -5,7 +5,7 @@ import subprocess
 from tests.baking import BIN, TEMPLATE
 
 # Named one by one: ruff would otherwise read the Jinja in {{cookiecutter.project_slug}}/pyproject.toml.
-TEMPLATE_CODE = ["bench", "hooks", "tests"]
+TEMPLATE_CODE = ["bench", "hooks", "local_extensions.py", "tests"]
 
 
 def test_template_code_is_ruff_clean() -> None:
