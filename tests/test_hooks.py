@@ -66,3 +66,16 @@ def test_a_good_bake_prints_the_next_steps(tmp_path: Path) -> None:
     assert "  cd next-steps\n" in result.stdout
     assert "  invoke db.setup" in result.stdout
     assert (tmp_path / "next-steps" / "next_steps" / "handlers" / "posts.py").is_file()
+
+
+def test_the_hook_line_is_all_of_stderr_and_cookiecutter_adds_a_traceback_on_stdout(tmp_path: Path) -> None:
+    """What the README says a refused name prints: cookiecutter's own lines cannot be silenced."""
+    result = cookiecutter_cli(tmp_path, "project_name=Class")
+    assert result.stderr == "ERROR: package_name 'class' is a Python keyword: choose another name\n"
+    lines = result.stdout.splitlines()
+    assert lines[:2] == [
+        "ERROR: Stopping generation because pre_gen_project hook script didn't exit successfully",
+        "Traceback (most recent call last):",
+    ]
+    assert lines[-1] == "Hook script failed (exit status: 1)"
+    assert result.returncode == 1
