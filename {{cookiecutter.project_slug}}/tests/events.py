@@ -30,7 +30,7 @@ def http_event(route_key: str, body: Any = None, **path_parameters: str) -> dict
     """
     method, template = route_key.split(" ", 1)
     base = sample_event(route_key if event_file(route_key).is_file() else "GET /posts")
-    event = request(base, route_key, method, template.format(**path_parameters), body)
+    event = for_request(base, route_key, method, template.format(**path_parameters), body)
     if path_parameters:
         event["pathParameters"] = path_parameters
     return event
@@ -38,10 +38,10 @@ def http_event(route_key: str, body: Any = None, **path_parameters: str) -> dict
 
 def default_event(method: str, path: str, body: Any = None) -> dict[str, Any]:
     """An event of the ``$default`` route, routed by method and path (``sam local generate-event``'s)."""
-    return request(sample_event("GET /posts"), "$default", method, path, body)
+    return for_request(sample_event("GET /posts"), "$default", method, path, body)
 
 
-def request(event: dict[str, Any], route_key: str, method: str, path: str, body: Any) -> dict[str, Any]:
+def for_request(event: dict[str, Any], route_key: str, method: str, path: str, body: Any) -> dict[str, Any]:
     """``event`` made a request of ``method`` on ``path`` for ``route_key``, with ``body`` if not None."""
     event.pop("pathParameters", None)
     event.pop("body", None)
