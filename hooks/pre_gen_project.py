@@ -36,6 +36,7 @@ PROJECT_MODULES = {
     "config",
     "dateutil",
     "dotenv",
+    "events",
     "hypothesis",
     "iniconfig",
     "invoke",

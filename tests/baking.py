@@ -119,3 +119,25 @@ def bake_interactively(output_dir: Path, **answers: str) -> Baked:
 def combination_name(*choices: str) -> str:
     """A project name unique to the combination of choices and to this checkout."""
     return " ".join(["Bake", *(choice.replace(".", "") for choice in choices), str(CHECKOUT)])
+
+
+def git(*args: str, cwd: Path) -> str:
+    """Run git in ``cwd`` as a throwaway user; its output is returned, a failure raised."""
+    command = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args]
+    return subprocess.run(command, cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+def template_repository(path: Path) -> Path:
+    """A git repository at ``path`` holding the template's working tree in one commit, as published."""
+    ignored = shutil.ignore_patterns(".git", ".venv", "__pycache__", ".*_cache", "out")
+    shutil.copytree(TEMPLATE, path, ignore=ignored)
+    git("init", "-q", cwd=path)
+    commit_all(path, "template")
+    return path
+
+
+def commit_all(path: Path, message: str) -> str:
+    """Commit everything in the repository at ``path``; return the commit's id."""
+    git("add", "-A", cwd=path)
+    git("commit", "-q", "-m", message, cwd=path)
+    return git("rev-parse", "HEAD", cwd=path).strip()

@@ -1,5 +1,6 @@
 import itertools
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -8,12 +9,21 @@ from bench.proxy import Proxy
 from tests.baking import CHOICES, DATABASES, Baked, bake, combination_name
 from tests.servers import drop_databases
 
-COMBINATIONS = [dict(zip(CHOICES, values, strict=True)) for values in itertools.product(*CHOICES.values())]
+
+def combination(values: tuple[str, ...]) -> Any:
+    """The choices ``values`` as a parameter, slow unless only the database differs from the defaults.
+
+    ``scripts/test --quick`` (``-m "not slow"``) so bakes one project per database.
+    """
+    choices = dict(zip(CHOICES, values, strict=True))
+    defaults = all(choices[name] == options[0] for name, options in CHOICES.items() if name != "database")
+    return pytest.param(choices, id="-".join(values), marks=() if defaults else pytest.mark.slow)
 
 
-@pytest.fixture(
-    scope="session", params=COMBINATIONS, ids=["-".join(choice.values()) for choice in COMBINATIONS]
-)
+COMBINATIONS = [combination(values) for values in itertools.product(*CHOICES.values())]
+
+
+@pytest.fixture(scope="session", params=COMBINATIONS)
 def baked(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Baked:
     """A project baked with one combination of the options that change the output."""
     choices = request.param

@@ -71,3 +71,16 @@ def test_a_long_late_sorting_package_name_stays_ruff_clean(tmp_path) -> None:
     check = longest.run(BIN / "ruff", "check", "--no-cache", ".")
     formatted = longest.run(BIN / "ruff", "format", "--no-cache", "--check", ".")
     assert (check.returncode, formatted.returncode) == (0, 0), check.stdout + formatted.stdout
+
+
+def layout_columns(readme: str) -> set[int]:
+    """The columns where the descriptions of the README's Layout block start."""
+    block = readme.split("## Layout\n\n```\n", 1)[1].split("```", 1)[0]
+    described = [re.match(r"\s*\S+(?:, \S+)*\s{2,}", line) for line in block.splitlines()]
+    return {match.end() for match in described if match}
+
+
+def test_the_readme_layout_block_is_aligned_whatever_the_package_name(tmp_path) -> None:
+    for package in ("api", "z" * 40):
+        readme = (bake(tmp_path / package, package_name=package).path / "README.md").read_text()
+        assert len(layout_columns(readme)) == 1, readme.split("## Layout", 1)[1]

@@ -9,8 +9,12 @@ import sys
 import threading
 import time
 
+import pytest
+
 from bench.project import Project
 from bench.proxy import Proxy
+
+pytestmark = pytest.mark.slow  # scripts/test --quick leaves this module out
 
 PROCESSES = 8
 WRITES = 200

@@ -1,30 +1,13 @@
 """Baking from a git URL, as `cookiecutter gh:org/cookiecutter-lambda-rds` does, hooks included."""
 
-import shutil
-import subprocess
 from pathlib import Path
 
-from tests.baking import TEMPLATE
+from tests.baking import template_repository
 from tests.test_hooks import cookiecutter_cli
 
 
-def git(*args: str, cwd: Path) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-    )
-
-
 def test_bake_from_a_git_url(tmp_path: Path) -> None:
-    repo = tmp_path / "cookiecutter-lambda-rds"
-    shutil.copytree(
-        TEMPLATE, repo, ignore=shutil.ignore_patterns(".git", ".venv", "__pycache__", ".*_cache", "out")
-    )
-    git("init", "-q", cwd=repo)
-    git("add", "-A", cwd=repo)
-    git("commit", "-q", "-m", "template", cwd=repo)
+    repo = template_repository(tmp_path / "cookiecutter-lambda-rds")
     config = tmp_path / "cookiecutter.yaml"
     config.write_text(f"cookiecutters_dir: {tmp_path / 'clones'}\nreplay_dir: {tmp_path / 'replay'}\n")
     url = f"git+file://{repo}"

@@ -160,3 +160,19 @@ def test_a_refused_bake_leaves_its_answers_for_replay(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "fixed" / "test" / "test_app" / "handlers" / "posts.py").is_file()
+
+
+def test_the_hook_line_is_all_of_stderr_and_cookiecutter_adds_a_traceback_on_stdout(tmp_path: Path) -> None:
+    """What the README says a refused name prints: cookiecutter's own lines cannot be silenced."""
+    result = cookiecutter_cli(tmp_path, "project_name=Class")
+    assert result.stderr == (
+        "ERROR: package_name 'class' is a Python keyword: choose another project name, "
+        "or set package_name (e.g. package_name=class_app)\n"
+    )
+    lines = result.stdout.splitlines()
+    assert lines[:2] == [
+        "ERROR: Stopping generation because pre_gen_project hook script didn't exit successfully",
+        "Traceback (most recent call last):",
+    ]
+    assert lines[-1] == "Hook script failed (exit status: 1)"
+    assert result.returncode == 1

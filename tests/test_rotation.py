@@ -24,6 +24,8 @@ from sqlalchemy.pool import NullPool
 from bench.project import Project
 from tests.baking import TEMPLATE
 
+pytestmark = pytest.mark.slow  # scripts/test --quick leaves this module out
+
 REGION = "us-east-1"
 SUPERUSER_PASSWORD = "superuser-secret"
 USER = f"rotating_{zlib.crc32(str(TEMPLATE).encode()) % 10_000}"  # one per checkout

@@ -2,8 +2,12 @@
 
 import time
 
+import pytest
+
 from bench.project import Project
 from bench.proxy import Proxy
+
+pytestmark = pytest.mark.slow  # scripts/test --quick leaves this module out
 
 QUERY = {"mysql": "query", "postgresql": "Q"}
 WRITE = {"mysql": ["INSERT", "COMMIT"], "postgresql": ["BEGIN", "INSERT", "COMMIT"]}

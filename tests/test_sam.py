@@ -42,6 +42,7 @@ def test_cfn_lint_reports_nothing(baked: Baked) -> None:
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
 
 
+@pytest.mark.slow
 def test_sam_validate_lint_passes_offline(baked: Baked) -> None:
     result = baked.run(
         BIN / "sam",
@@ -56,6 +57,7 @@ def test_sam_validate_lint_passes_offline(baked: Baked) -> None:
     assert "is a valid SAM Template" in result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_checkov_fails_nothing_and_every_skip_says_why(baked: Baked) -> None:
     result = baked.run(
         BIN / "checkov", "--skip-download", "--framework", "cloudformation",
@@ -190,6 +192,7 @@ def shipped(function: Path) -> set[str]:
     return {path.name.split("-")[0].removesuffix(".pyc") for path in function.iterdir()}
 
 
+@pytest.mark.slow
 def test_the_built_api_function_holds_the_app_and_its_dependencies_only(baked: Baked, built: Path) -> None:
     api = built / "ApiFunction"
     names = shipped(api)
@@ -206,6 +209,7 @@ def test_the_built_api_function_holds_the_app_and_its_dependencies_only(baked: B
     assert leftovers == []
 
 
+@pytest.mark.slow
 def test_the_built_migrate_function_also_holds_alembic_and_the_migrations(baked: Baked, built: Path) -> None:
     migrate = built / "MigrateFunction"
     names = shipped(migrate)
@@ -214,6 +218,7 @@ def test_the_built_migrate_function_also_holds_alembic_and_the_migrations(baked:
     assert list((migrate / "migrations" / "versions").glob("*_create_posts.py"))
 
 
+@pytest.mark.slow
 def test_the_built_shared_objects_match_the_chosen_architecture(baked: Baked, built: Path) -> None:
     objects = list((built / "ApiFunction").rglob("*.so"))
     assert objects
@@ -252,6 +257,7 @@ def runnable(request: pytest.FixtureRequest, tmp_path: Path) -> Baked:
     return bake(tmp_path, project_name=combination_name(*choices.values(), "built"), **choices)
 
 
+@pytest.mark.slow
 def test_the_built_functions_migrate_and_serve_the_real_database(runnable: Baked) -> None:
     built = built_project(runnable)
     database, name = runnable.context["database"], f"{runnable.package}_production"

@@ -4,8 +4,12 @@ import json
 import os
 import subprocess
 
+import pytest
+
 from bench.project import Project
 from tests.baking import BIN
+
+pytestmark = pytest.mark.slow  # scripts/test --quick leaves this module out (tests/test_local_api.py stays)
 
 
 def generated_event(kind: str, method: str, path: str, *options: str) -> dict:

@@ -18,6 +18,8 @@ from sqlalchemy import text
 from bench.project import Project
 from tests.servers import engine
 
+pytestmark = pytest.mark.slow  # scripts/test --quick leaves this module out
+
 PROCESSES = 16
 LIMIT = 4
 ATTEMPTS = 5

@@ -1,5 +1,6 @@
 """The invoke db tasks of a baked project, against the real MariaDB and PostgreSQL."""
 
+import json
 import os
 import re
 import subprocess
@@ -10,6 +11,8 @@ from sqlalchemy import text
 
 from tests import servers
 from tests.baking import BIN, DATABASES, Baked, bake, combination_name
+
+pytestmark = pytest.mark.slow  # scripts/test --quick leaves this module out
 
 CREATE_TAGS = """def upgrade() -> None:
     op.create_table("tags", sa.Column("id", sa.Integer(), primary_key=True))
@@ -125,7 +128,8 @@ def test_list_shows_every_task_with_its_help(project: Project) -> None:
     ]:
         line = next(line for line in listed.splitlines() if line.strip().startswith(f"db.{name} "))
         assert len(line.split(maxsplit=1)[1]) > 10, line
-    assert any(line.strip().startswith("deploy ") for line in listed.splitlines()), listed
+    for name in ["deploy", "api.invoke"]:
+        assert any(line.strip().startswith(f"{name} ") for line in listed.splitlines()), listed
 
 
 def test_deploy_builds_then_deploys_the_environment_stack(project: Project) -> None:
@@ -281,6 +285,29 @@ def test_development_acts_once_on_one_database(project: Project) -> None:
     assert project.ok("db.drop", DATABASE_URL=url) == f"Dropped {project.development}\n"
     assert project.ok("db.create", DB_NAME_TEST=project.development) == f"Created {project.development}\n"
     assert project.ok("db.drop", DB_NAME_TEST=project.development) == f"Dropped {project.development}\n"
+
+
+def test_api_invoke_runs_the_handler_on_an_event_file(project: Project) -> None:
+    """The no-Docker way to run the API locally, on the development database."""
+    servers.drop_databases(project.database, project.baked.package)
+    project.ok("db.setup")
+    sample = json.loads((project.baked.path / "events" / "post_posts.json").read_text())
+
+    created = json.loads(project.ok("api.invoke", "events/post_posts.json"))
+    assert created["statusCode"] == 201
+    assert json.loads(created["body"])["title"] == json.loads(sample["body"])["title"]
+    assert project.posts() == 3  # the 2 seeds and this one
+
+    # env.json's variables, with this machine for host.docker.internal (the Docker host)
+    env = json.loads((project.baked.path / "env.json").read_text())["ApiFunction"] | {"DB_HOST": "127.0.0.1"}
+    listed = json.loads(project.ok("api.invoke", "events/get_posts.json", **env))
+    assert listed["statusCode"] == 200
+    assert json.loads(listed["body"])["posts"][0] == json.loads(created["body"])  # newest first
+    assert len(json.loads(listed["body"])["posts"]) == 3
+
+    assert project.error("api.invoke", "events/nope.json") == (
+        "error: cannot read the event file events/nope.json: No such file or directory"
+    )
 
 
 def test_pytest_never_empties_the_development_database(project: Project) -> None:

@@ -2,7 +2,7 @@
 
 from invoke import Collection
 
-from tasks import db
+from tasks import api, db
 from tasks.deploy import deploy
 
-namespace = Collection(db, deploy)
+namespace = Collection(api, db, deploy)

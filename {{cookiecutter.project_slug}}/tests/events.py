@@ -1,33 +1,53 @@
-"""API Gateway HTTP API (payload 2.0) events, as the posts handler receives them."""
+"""API Gateway HTTP API (payload 2.0) events, as the posts handler receives them.
+
+They start from the sample events in ``events/``, one per route, which ``sam local invoke -e`` and
+``invoke api.invoke`` send too; the tests set the method, path, path parameters and body.
+"""
 
 import json
+import re
+from pathlib import Path
 from typing import Any
 
+EVENTS = Path(__file__).resolve().parent.parent / "events"
 REQUEST_ID = "test-request-id"  # API Gateway's id of the request; the error bodies carry it
 
 
+def event_file(route_key: str) -> Path:
+    """The sample event of a route: "GET /posts/{id}" is in events/get_posts_id.json."""
+    return EVENTS / (re.sub(r"[^a-z0-9]+", "_", route_key.lower()).strip("_") + ".json")
+
+
+def sample_event(route_key: str) -> dict[str, Any]:
+    """The sample event of ``route_key``, as it is in events/."""
+    return json.loads(event_file(route_key).read_text())
+
+
 def http_event(route_key: str, body: Any = None, **path_parameters: str) -> dict[str, Any]:
-    """An event of the route ``route_key`` ("POST /posts"); dict bodies are sent as JSON."""
+    """An event of the route ``route_key`` ("POST /posts"); dict bodies are sent as JSON.
+
+    Routes with no sample event (a route key this function does not serve) start from GET /posts's.
+    """
     method, template = route_key.split(" ", 1)
-    event = default_event(method, template.format(**path_parameters), body) | {"routeKey": route_key}
+    base = sample_event(route_key if event_file(route_key).is_file() else "GET /posts")
+    event = for_request(base, route_key, method, template.format(**path_parameters), body)
     if path_parameters:
         event["pathParameters"] = path_parameters
     return event
 
 
 def default_event(method: str, path: str, body: Any = None) -> dict[str, Any]:
-    """An event of the ``$default`` route, as ``sam local generate-event apigateway http-api-proxy``."""
-    event: dict[str, Any] = {
-        "version": "2.0",
-        "routeKey": "$default",
-        "rawPath": path,
-        "requestContext": {
-            "http": {"method": method, "path": path},
-            "requestId": REQUEST_ID,
-            "stage": "$default",
-        },
-        "isBase64Encoded": False,
-    }
+    """An event of the ``$default`` route, routed by method and path (``sam local generate-event``'s)."""
+    return for_request(sample_event("GET /posts"), "$default", method, path, body)
+
+
+def for_request(event: dict[str, Any], route_key: str, method: str, path: str, body: Any) -> dict[str, Any]:
+    """``event`` made a request of ``method`` on ``path`` for ``route_key``, with ``body`` if not None."""
+    event.pop("pathParameters", None)
+    event.pop("body", None)
+    event |= {"routeKey": route_key, "rawPath": path, "isBase64Encoded": False}
+    event["requestContext"] |= {"routeKey": route_key, "requestId": REQUEST_ID}
+    event["requestContext"]["http"] |= {"method": method, "path": path}
     if body is not None:
         event["body"] = body if isinstance(body, str) else json.dumps(body)
     return event
