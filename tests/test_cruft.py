@@ -86,7 +86,7 @@ def test_cruft_create_runs_the_hooks_without_prompting(tmp_path: Path) -> None:
     repo = template_repository(tmp_path / "cookiecutter-lambda-rds")
     refused = created(tmp_path, repo, project_name="Class")
     assert refused.returncode != 0
-    assert "ERROR: package_name 'class' is a Python keyword: choose another name\n" in refused.stderr
+    assert "ERROR: package_name 'class' is a Python keyword: choose another project name" in refused.stderr
     assert not (tmp_path / "out" / "class").exists()
 
 
