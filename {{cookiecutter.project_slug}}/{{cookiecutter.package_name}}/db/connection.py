@@ -18,11 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..errors import (
-    DatabaseUnavailableError,
-    ReadOnlyError,
-    driver_reason,
-)
+from ..errors import DatabaseUnavailableError, ReadOnlyError, driver_reason
 from . import secrets, transactions
 from .driver import is_read_only_violation
 from .engine import build_engine
@@ -33,7 +29,7 @@ type Handler[**P, R] = Callable[Concatenate[Session, P], R]
 
 @dataclass(frozen=True)
 class Database:
-    """Settings, engine and session factories of the current environment."""
+    """Settings, engine and session factory of the current environment."""
 
     settings: DatabaseSettings
     engine: Engine
