@@ -25,13 +25,21 @@ class Server:
         with self.engine.connect() as connection:
             return connection.scalar(text(COUNT_CONNECTIONS), {"name": self.settings.database})
 
+    def connections_once_closed(self, within: float = 10) -> int:
+        """The app's connections, once those closed by the client have left the server's list.
+
+        A server drops a closed connection from its list a moment after the client has gone.
+        """
+        deadline = time.monotonic() + within
+        while (count := self.connections()) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return count
+
     def kill(self, connection_id: int) -> None:
         """Close one of the app's connections from the server side, and wait until it is gone."""
         with self.engine.connect() as connection:
             connection.execute(text(KILL), {"id": connection_id})
-        deadline = time.monotonic() + 10
-        while self.connections() and time.monotonic() < deadline:
-            time.sleep(0.01)
+        self.connections_once_closed()
 
     @staticmethod
     def connection_id(session: Session) -> int:

@@ -25,4 +25,4 @@ def test_a_migrate_command_opens_one_connection_and_closes_it(
     migrations.upgrade(settings)  # reads where the database is, upgrades, reads again
     migrations.revisions(settings)
     assert len(opened) == 2  # one per command
-    assert server.connections() == 0  # both disposed
+    assert server.connections_once_closed() == 0  # both disposed
