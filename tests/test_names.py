@@ -109,6 +109,7 @@ def test_the_readme_renders_the_name_and_description_as_text(tricky: Baked) -> N
         assert inline.children[0].content == tricky.context[answer]
 
 
+@pytest.mark.slow  # the quick tier runs each database's generated suite once, in test_bake
 def test_the_generated_suite_passes_against_the_real_server(tricky: Baked) -> None:
     result = tricky.run(BIN / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", timeout=600)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
