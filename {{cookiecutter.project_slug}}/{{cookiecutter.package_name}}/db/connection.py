@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..errors import DatabaseUnavailableError, ReadOnlyError, driver_reason
+from ..errors import DatabaseUnavailableError, ReadOnlyError, is_connection_failure
 from . import secrets, transactions
 from .driver import is_read_only_violation
 from .engine import build_engine
@@ -90,12 +90,11 @@ def session_scope(readonly: bool = False) -> Iterator[Session]:
             raise ReadOnlyError(
                 "this unit of work is read-only: write in session_scope() or with_session without readonly"
             ) from error
-        if error.connection_invalidated or not error.statement:
-            doing = "lost the connection to" if error.connection_invalidated else "cannot connect to"
-            raise DatabaseUnavailableError(
-                f"{doing} the database at {database.settings.describe()}: {driver_reason(error)}"
-            ) from error
-        raise
+        if not is_connection_failure(error):
+            raise
+        doing = "lost the connection to" if error.connection_invalidated else "cannot connect to"
+        where = f"{doing} the database at {database.settings.describe()}"
+        raise DatabaseUnavailableError.because(where, error) from error
 
 
 @overload
