@@ -46,7 +46,7 @@ PNG = Path(__file__).with_name("latest.png")
 COLD_APP = """
 import json, sys
 sys.path.insert(0, {function!r})
-from {package}.handlers.posts import handler
+from app.handlers.posts import handler
 response = handler({{"routeKey": "GET /posts/{{id}}", "pathParameters": {{"id": "{post_id}"}}}}, None)
 assert response["statusCode"] == 200, response
 print(json.dumps({{name: name in sys.modules for name in ("boto3", "alembic", "yaml")}}))
@@ -73,15 +73,12 @@ cursor.execute("SELECT id, title, body, created_at, updated_at FROM posts WHERE 
 assert cursor.fetchone()
 """,
 }
-SERVE = (
-    "from bench.variants import serve; "
-    "serve({letter!r}, {database!r}, {port}, {name!r}, {package!r}, {count})"
-)
+SERVE = "from bench.variants import serve; serve({letter!r}, {database!r}, {port}, {name!r}, {count})"
 
 
 def seed(project: Project, count: int = 100) -> int:
     """Insert ``count`` posts with B; the id of the first."""
-    variant = build("B", project.database, project.server_port, project.database_name, project.package)
+    variant = build("B", project.database, project.server_port, project.database_name)
     ids = [variant.write(f"seed {number}") for number in range(count)]
     variant.close()
     return ids[0]
@@ -110,7 +107,7 @@ def round_trips(project: Project, post_id: int) -> dict[str, Any]:
     proxy = Proxy(project.database, project.server_port).start()
     with project.using(proxy.port, DB_PING_AFTER_IDLE=str(PING_AFTER_IDLE)):
         for letter in LETTERS:
-            variant = build(letter, project.database, proxy.port, project.database_name, project.package)
+            variant = build(letter, project.database, proxy.port, project.database_name)
             variant.read(variant.write("warm up"))
             read, read_sent = per_invocation(proxy, lambda variant=variant: variant.read(post_id))
             write, write_sent = per_invocation(proxy, lambda variant=variant: variant.write("counted"))
@@ -149,8 +146,7 @@ def latency(project: Project, post_id: int, port: int) -> dict[str, Any]:
     """Figure 2, for one network: warm read and write latency of every variant."""
     with project.using(port):
         variants = {
-            letter: build(letter, project.database, port, project.database_name, project.package)
-            for letter in LETTERS
+            letter: build(letter, project.database, port, project.database_name) for letter in LETTERS
         }
         for variant in variants.values():  # warm up: connections, compiled statements, caches
             for number in range(20):
@@ -173,7 +169,7 @@ def read_breakdown(project: Project, post_id: int) -> dict[str, float]:
     with project.using():
         db = project.module("db")
         post = project.module("models").Post
-        raw = build("B", project.database, project.server_port, project.database_name, project.package)
+        raw = build("B", project.database, project.server_port, project.database_name)
         table = post.__table__
 
         def unit_of_work(post_id: int) -> None:
@@ -226,7 +222,7 @@ def cold_start(project: Project, post_id: int, function: Path) -> dict[str, Any]
     """Figure 3: a fresh process serving its first invocation from the built ``function``, and the floor."""
     python = runtime_python(project.baked.context["python_version"])
     environment = project.environment(AWS_LAMBDA_FUNCTION_NAME="bench")
-    app_code = COLD_APP.format(function=str(function), package=project.package, post_id=post_id)
+    app_code = COLD_APP.format(function=str(function), post_id=post_id)
     floor_code = COLD_FLOOR[project.database].format(
         function=str(function), port=project.server_port, name=project.database_name, post_id=post_id
     )
@@ -249,7 +245,6 @@ def connections(project: Project) -> dict[str, Any]:
             database=project.database,
             port=project.server_port,
             name=project.database_name,
-            package=project.package,
             count=PROCESS_INVOCATIONS,
         )
         processes = [

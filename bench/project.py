@@ -35,21 +35,28 @@ class Project:
     baked: Baked
 
     @property
-    def package(self) -> str:
-        return self.baked.package
-
-    @property
     def database_name(self) -> str:
         """The database the bench and the fault tests use: the project's test database."""
-        return f"{self.package}_test"
+        return f"{self.baked.app_name}_test"
 
     @property
     def server_port(self) -> int:
         return SERVER_PORTS[self.database]
 
     def module(self, name: str) -> ModuleType:
-        """Import ``<package>.<name>`` from the baked project."""
-        return importlib.import_module(f"{self.package}.{name}")
+        """Import ``app.<name>`` from this baked project.
+
+        Every project's package is ``app``: the first use of another project here forgets the
+        ``app`` modules imported so far and puts this project first on ``sys.path``.
+        """
+        loaded = sys.modules.get("app")
+        if loaded is None or not Path(loaded.__file__ or "").is_relative_to(self.baked.path):
+            for imported in [module for module in sys.modules if module.split(".")[0] == "app"]:
+                del sys.modules[imported]
+            if str(self.baked.path) in sys.path:
+                sys.path.remove(str(self.baked.path))
+            sys.path.insert(0, str(self.baked.path))
+        return importlib.import_module(f"app.{name}")
 
     def settings_variables(self, port: int | None = None, **extra: str) -> dict[str, str]:
         """Variables that point the project's test environment at ``port`` (the server's by default)."""
@@ -107,9 +114,7 @@ class Project:
 def prepare(database: str, output_dir: Path, purpose: str) -> Project:
     """Bake a project with the defaults but ``database``, create and migrate its test database."""
     baked = bake(output_dir, project_name=checkout_name(purpose, database), database=database)
-    drop_databases(database, baked.package)
-    if str(baked.path) not in sys.path:
-        sys.path.append(str(baked.path))
+    drop_databases(database, baked.app_name)
     project = Project(database, baked)
     with project.using():
         settings = project.module("db.settings").load_database_settings("test")

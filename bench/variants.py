@@ -1,6 +1,6 @@
 """The four ways of talking to the database that the bench compares, one invocation per call.
 
-A  the generated app: ``with_session`` from ``<package>.db`` (``readonly=True`` for reads, as the
+A  the generated app: ``with_session`` from ``app.db`` (``readonly=True`` for reads, as the
    posts API's GET routes), the ORM's ``session.get`` / ``add``;
 B  the floor, as in AWS's tutorial: one raw driver connection opened at module scope, in
    autocommit, never checked nor recovered;
@@ -53,9 +53,9 @@ def insert(database: str, cursor: Any, title: str) -> int:
 class GeneratedApp:
     """A: the generated project's unit of work and ORM."""
 
-    def __init__(self, database: str, port: int, name: str, package: str) -> None:
-        db = importlib.import_module(f"{package}.db")
-        post = importlib.import_module(f"{package}.models").Post
+    def __init__(self, database: str, port: int, name: str) -> None:
+        db = importlib.import_module("app.db")
+        post = importlib.import_module("app.models").Post
 
         @db.with_session(readonly=True)
         def read(session: Any, post_id: int) -> str:
@@ -78,7 +78,7 @@ class GeneratedApp:
 class RawConnection:
     """B: one connection at module scope, autocommit, no recovery."""
 
-    def __init__(self, database: str, port: int, name: str, package: str) -> None:
+    def __init__(self, database: str, port: int, name: str) -> None:
         self.database = database
         self.connection = connect(database, port, name, autocommit=True)
 
@@ -102,7 +102,7 @@ class RawConnection:
 class ConnectPerCall:
     """C: connect, query, commit and close on every invocation."""
 
-    def __init__(self, database: str, port: int, name: str, package: str) -> None:
+    def __init__(self, database: str, port: int, name: str) -> None:
         self.arguments = (database, port, name)
 
     def read(self, post_id: int) -> str:
@@ -130,7 +130,7 @@ class ConnectPerCall:
 class EngineWithPrePing:
     """D: a plain engine with pool_pre_ping=True, and a Session per invocation."""
 
-    def __init__(self, database: str, port: int, name: str, package: str) -> None:
+    def __init__(self, database: str, port: int, name: str) -> None:
         from sqlalchemy import create_engine
         from sqlalchemy.orm import Session
 
@@ -139,7 +139,7 @@ class EngineWithPrePing:
             f"{URL_SCHEMES[database]}://{user}@127.0.0.1:{port}/{name}", pool_pre_ping=True
         )
         self.session = Session
-        self.post = importlib.import_module(f"{package}.models").Post
+        self.post = importlib.import_module("app.models").Post
 
     def read(self, post_id: int) -> str:
         with self.session(self.engine) as session, session.begin():
@@ -159,16 +159,16 @@ class EngineWithPrePing:
 VARIANTS = {"A": GeneratedApp, "B": RawConnection, "C": ConnectPerCall, "D": EngineWithPrePing}
 
 
-def build(letter: str, database: str, port: int, name: str, package: str) -> Any:
+def build(letter: str, database: str, port: int, name: str) -> Any:
     """Variant ``letter`` talking to ``name`` on 127.0.0.1:``port``."""
-    return VARIANTS[letter](database, port, name, package)
+    return VARIANTS[letter](database, port, name)
 
 
-def serve(letter: str, database: str, port: int, name: str, package: str, invocations: int) -> None:
+def serve(letter: str, database: str, port: int, name: str, invocations: int) -> None:
     """An execution environment: serve reads, say "done", hold on until standard input closes."""
     import time
 
-    variant = build(letter, database, port, name, package)
+    variant = build(letter, database, port, name)
     first = variant.write("serve")
     for _ in range(invocations):
         variant.read(first)

@@ -7,7 +7,6 @@ typed at the prompts or given on the command line.
 """
 
 import json
-import keyword
 import re
 import sys
 import unicodedata
@@ -16,60 +15,13 @@ import unicodedata
 # backslash, so no answer can end the string, and json.loads reads each one back exactly.
 ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 PROJECT_SLUG: str = ANSWERS["project_slug"]
-PACKAGE_NAME: str = ANSWERS["package_name"]
 FREE_TEXT = ("project_name", "description", "author_name")
 
 SLUG_RULE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 REGION_RULE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
-# Database names are <package>_development and so on; MySQL allows 64 characters, PostgreSQL 63.
-PACKAGE_NAME_LIMIT = 40
-# sys.stdlib_module_names leaves out the regression-test package.
-STDLIB_MODULES = sys.stdlib_module_names | {"test"}
-# The top-level modules of everything the generated project installs (pyproject.toml's dependencies
-# and dev extras, with their own dependencies) and its own top-level folders. A package of the same
-# name would shadow them. This hook runs in cookiecutter's Python, where none of them need be
-# installed; tests/test_names.py checks the list against the installed distributions' metadata.
-PROJECT_MODULES = {
-    "alembic",
-    "boto3",
-    "botocore",
-    "config",
-    "dateutil",
-    "dotenv",
-    "events",
-    "hypothesis",
-    "iniconfig",
-    "invoke",
-    "jmespath",
-    "mako",
-    "markupsafe",
-    "migrations",
-    "packaging",
-    "pluggy",
-    "psycopg2",
-    "py",
-    "pygments",
-    "pymysql",
-    "pytest",
-    "ruff",
-    "s3transfer",
-    "six",
-    "sortedcontainers",
-    "sqlalchemy",
-    "tasks",
-    "tests",
-    "typing_extensions",
-    "urllib3",
-    "yaml",
-}
-
-
-def rename(reason: str) -> str:
-    """A package name that cannot be used, and how to choose another."""
-    return (
-        f"package_name {PACKAGE_NAME!r} {reason}: choose another project name, or set "
-        f"package_name (e.g. package_name={PACKAGE_NAME}_app)"
-    )
+# Database names are <slug with underscores>_development and so on; MySQL allows 64 characters,
+# PostgreSQL 63. The stack name (<slug>-production) stays well inside CloudFormation's 128.
+SLUG_LIMIT = 40
 
 
 def answer_problem() -> str | None:
@@ -85,28 +37,17 @@ def answer_problem() -> str | None:
 
 
 def name_problem() -> str | None:
-    """Return what is wrong with the slug and the package name, or None when they are fine."""
+    """Return what is wrong with the slug, or None when it is fine."""
     if not SLUG_RULE.match(PROJECT_SLUG):
         return (
             f"project_slug {PROJECT_SLUG!r} is not a valid slug: use lowercase letters, digits "
             "and single dashes, starting with a letter (e.g. 'blog-api')"
         )
-    if not PACKAGE_NAME.isidentifier() or not PACKAGE_NAME.isascii():
+    if len(PROJECT_SLUG) > SLUG_LIMIT:
         return (
-            f"package_name {PACKAGE_NAME!r} is not a Python identifier: use lowercase letters, "
-            "digits and underscores, starting with a letter (e.g. 'blog_api')"
+            f"project_slug {PROJECT_SLUG!r} is {len(PROJECT_SLUG)} characters long: use at most "
+            f"{SLUG_LIMIT}, so that database names fit MySQL's and PostgreSQL's limits"
         )
-    if len(PACKAGE_NAME) > PACKAGE_NAME_LIMIT:
-        return (
-            f"package_name {PACKAGE_NAME!r} is {len(PACKAGE_NAME)} characters long: use at most "
-            f"{PACKAGE_NAME_LIMIT}, so that database names fit MySQL's and PostgreSQL's limits"
-        )
-    if keyword.iskeyword(PACKAGE_NAME) or keyword.issoftkeyword(PACKAGE_NAME):
-        return rename("is a Python keyword")
-    if PACKAGE_NAME in STDLIB_MODULES:
-        return rename("shadows the standard-library module of the same name")
-    if PACKAGE_NAME in PROJECT_MODULES:
-        return rename("shadows a module or folder of the generated project")
     return None
 
 

@@ -36,7 +36,8 @@ class Baked:
     context: dict[str, str]
 
     @property
-    def package(self) -> str:
+    def app_name(self) -> str:
+        """The start of the project's database names (``<app_name>_development`` ...)."""
         return self.path.name.replace("-", "_")
 
     def run(self, *command: str | Path, **kwargs: Any) -> subprocess.CompletedProcess[str]:

@@ -28,7 +28,7 @@ def baked(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     """A project baked with one combination of the options that change the output."""
     choices = request.param
     baked = bake(tmp_path_factory.mktemp("bake"), project_name=combination_name(*choices.values()), **choices)
-    drop_databases(choices["database"], baked.package)
+    drop_databases(choices["database"], baked.app_name)
     return baked
 
 

@@ -40,9 +40,9 @@ def scalar(database: str, name: str, sql: str) -> object:
         return connection.scalar(text(sql))
 
 
-def drop_databases(database: str, package: str) -> None:
+def drop_databases(database: str, app_name: str) -> None:
     """Drop what an earlier run left of a project's databases, so a bake starts from nothing."""
     with engine(database).connect() as connection:
         connection = connection.execution_options(isolation_level="AUTOCOMMIT")
         for suffix in ("development", "test", "production"):
-            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {package}_{suffix}")
+            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {app_name}_{suffix}")

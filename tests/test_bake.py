@@ -6,7 +6,7 @@ import tomllib
 import yaml
 from samtranslator.yaml_helper import yaml_parse
 
-from tests.baking import BIN, Baked, bake, runtime_python
+from tests.baking import BIN, Baked, runtime_python
 
 JINJA = re.compile(r"\{\{|\{%|\{#")
 
@@ -44,8 +44,8 @@ def test_database_choice_shapes_settings_and_requirements(baked: Baked) -> None:
     database = baked.context["database"]
     settings = yaml.safe_load((baked.path / "config" / "database.yml").read_text())
     assert settings["development"]["adapter"] == database
-    assert settings["development"]["database"] == f"${{DB_NAME:-{baked.package}_development}}"
-    assert settings["test"]["database"] == f"${{DB_NAME_TEST:-{baked.package}_test}}"
+    assert settings["development"]["database"] == f"${{DB_NAME:-{baked.app_name}_development}}"
+    assert settings["test"]["database"] == f"${{DB_NAME_TEST:-{baked.app_name}_test}}"
     lines = (baked.path / "requirements.txt").read_text().splitlines()
     packages = [re.split(r"[<>=]", line)[0] for line in lines if line and not line.startswith("#")]
     driver = "PyMySQL" if database == "mysql" else "psycopg2-binary"
@@ -64,23 +64,3 @@ def test_the_generated_test_suite_passes_against_the_real_server(baked: Baked) -
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     summary = result.stdout.strip().splitlines()[-1]
     assert re.fullmatch(r"\d+ passed in [\d.]+s", summary), summary
-
-
-def test_a_long_late_sorting_package_name_stays_ruff_clean(tmp_path) -> None:
-    longest = bake(tmp_path, package_name="z" * 40, database="postgresql")  # sorts after tests
-    check = longest.run(BIN / "ruff", "check", "--no-cache", ".")
-    formatted = longest.run(BIN / "ruff", "format", "--no-cache", "--check", ".")
-    assert (check.returncode, formatted.returncode) == (0, 0), check.stdout + formatted.stdout
-
-
-def layout_columns(readme: str) -> set[int]:
-    """The columns where the descriptions of the README's Layout block start."""
-    block = readme.split("## Layout\n\n```\n", 1)[1].split("```", 1)[0]
-    described = [re.match(r"\s*\S+(?:, \S+)*\s{2,}", line) for line in block.splitlines()]
-    return {match.end() for match in described if match}
-
-
-def test_the_readme_layout_block_is_aligned_whatever_the_package_name(tmp_path) -> None:
-    for package in ("api", "z" * 40):
-        readme = (bake(tmp_path / package, package_name=package).path / "README.md").read_text()
-        assert len(layout_columns(readme)) == 1, readme.split("## Layout", 1)[1]

@@ -84,10 +84,10 @@ def test_cruft_create_records_the_template_and_update_brings_a_template_change(t
 
 def test_cruft_create_runs_the_hooks_without_prompting(tmp_path: Path) -> None:
     repo = template_repository(tmp_path / "cookiecutter-lambda-rds")
-    refused = created(tmp_path, repo, project_name="Class")
+    refused = created(tmp_path, repo, project_name="9 Lives")
     assert refused.returncode != 0
-    assert "ERROR: package_name 'class' is a Python keyword: choose another project name" in refused.stderr
-    assert not (tmp_path / "out" / "class").exists()
+    assert "ERROR: project_slug '9-lives' is not a valid slug" in refused.stderr
+    assert not (tmp_path / "out" / "9-lives").exists()
 
 
 def test_a_project_baked_by_cookiecutter_is_linked_with_its_replayed_answers(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ PROCESSES = 8
 WRITES = 200
 WRITER = """
 import json, sys
-from {package}.handlers.posts import handler
+from app.handlers.posts import handler
 for number in range({writes}):
     event = {{"routeKey": "POST /posts", "body": json.dumps({{"title": "{name}-%d" % number}})}}
     assert handler(event, None)["statusCode"] == 201
@@ -131,7 +131,7 @@ def test_8_processes_write_every_row_once_on_8_connections(project: Project, pro
     sampler.start()
     writers = [
         subprocess.Popen(
-            [sys.executable, "-c", WRITER.format(package=project.package, writes=WRITES, name=f"w{number}")],
+            [sys.executable, "-c", WRITER.format(writes=WRITES, name=f"w{number}")],
             env=project.environment(proxy.port),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

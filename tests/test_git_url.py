@@ -13,11 +13,13 @@ def test_bake_from_a_git_url(tmp_path: Path) -> None:
     url = f"git+file://{repo}"
 
     good = cookiecutter_cli(tmp_path / "out", "--config-file", str(config), template=url)
-    bad = cookiecutter_cli(tmp_path / "bad", "--config-file", str(config), "project_name=Class", template=url)
+    bad = cookiecutter_cli(
+        tmp_path / "bad", "--config-file", str(config), "project_name=9 Lives", template=url
+    )
 
     assert good.returncode == 0, good.stderr
     assert "Next steps:" in good.stdout  # the post-generation hook ran
     assert (tmp_path / "out" / "blog-api" / "config" / "database.yml").is_file()
     assert bad.returncode != 0
-    assert "ERROR: package_name 'class' is a Python keyword" in bad.stderr  # so did the pre-generation hook
+    assert "ERROR: project_slug '9-lives' is not a valid slug" in bad.stderr  # so did the pre-generation hook
     assert not (tmp_path / "bad" / "blog-api").exists()

@@ -89,5 +89,5 @@ def test_env_json_sets_only_variables_the_functions_declare(baked: Baked) -> Non
             "DB_HOST": "host.docker.internal",  # the machine running Docker, seen from the container
             "DB_PORT": PORTS[database],
             "DB_USER": USERS[database],
-            "DB_NAME": f"{baked.package}_development",
+            "DB_NAME": f"{baked.app_name}_development",
         }

@@ -14,7 +14,7 @@ from tests.servers import drop_databases
 
 
 @pytest.mark.parametrize(
-    ("project_name", "slug", "package"),
+    ("project_name", "slug", "app_name"),
     [
         ("Bob's Blog", "bobs-blog", "bobs_blog"),
         ("Bob\u2019s Blog", "bobs-blog", "bobs_blog"),
@@ -28,14 +28,15 @@ from tests.servers import drop_databases
     ],
 )
 def test_everyday_names_give_valid_defaults(
-    tmp_path: Path, project_name: str, slug: str, package: str
+    tmp_path: Path, project_name: str, slug: str, app_name: str
 ) -> None:
-    baked = bake_interactively(tmp_path, project_name=project_name)  # Enter at the slug and package
+    baked = bake_interactively(tmp_path, project_name=project_name)  # Enter at the slug
     assert baked.path.name == slug
-    assert (baked.path / package / "handlers" / "posts.py").is_file()
+    database_yml = (baked.path / "config" / "database.yml").read_text()
+    assert f"${{DB_NAME:-{app_name}_development}}" in database_yml
 
 
-# Answers a user could type, one set per database; their package names are unique to this checkout.
+# Answers a user could type, one set per database; their database names are unique to this checkout.
 TRICKY = {
     "mysql": {
         "project_name": f'Names Eleven Say "Hi" it\'s C:\\Temp: {CHECKOUT}',
@@ -58,7 +59,7 @@ def tricky(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     """A project baked from tricky answers typed at the prompts."""
     database = request.param
     baked = bake_interactively(tmp_path_factory.mktemp("names"), database=database, **TRICKY[database])
-    drop_databases(database, baked.package)
+    drop_databases(database, baked.app_name)
     return baked
 
 

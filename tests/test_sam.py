@@ -196,7 +196,7 @@ def shipped(function: Path) -> set[str]:
 def test_the_built_api_function_holds_the_app_and_its_dependencies_only(baked: Baked, built: Path) -> None:
     api = built / "ApiFunction"
     names = shipped(api)
-    assert {baked.package, "config", "sqlalchemy", DRIVERS[baked.context["database"]]} <= names
+    assert {"app", "config", "sqlalchemy", DRIVERS[baked.context["database"]]} <= names
     assert not names & (NEVER_SHIPPED | {"alembic", "migrations", "mako"}), names
     assert [path.name for path in (api / "config").iterdir()] == ["database.json"]
     dialects = {path.name for path in (api / "sqlalchemy" / "dialects").iterdir() if path.is_dir()}
@@ -213,7 +213,7 @@ def test_the_built_api_function_holds_the_app_and_its_dependencies_only(baked: B
 def test_the_built_migrate_function_also_holds_alembic_and_the_migrations(baked: Baked, built: Path) -> None:
     migrate = built / "MigrateFunction"
     names = shipped(migrate)
-    assert {baked.package, "alembic", "migrations", "alembic.ini", "sqlalchemy"} <= names
+    assert {"app", "alembic", "migrations", "alembic.ini", "sqlalchemy"} <= names
     assert not names & NEVER_SHIPPED, names
     assert list((migrate / "migrations" / "versions").glob("*_create_posts.py"))
 
@@ -231,7 +231,7 @@ def test_the_built_shared_objects_match_the_chosen_architecture(baked: Baked, bu
 RUN_BUILT = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
-from {package}.handlers.{module} import handler
+from app.handlers.{module} import handler
 answers = [handler(json.loads(event), None) for event in sys.argv[2:]]
 loaded = sorted({{name.split(".")[0] for name in sys.modules}} & {{"boto3", "botocore", "alembic", "yaml"}})
 print(json.dumps({{"answers": answers, "loaded": loaded}}))
@@ -241,7 +241,7 @@ print(json.dumps({{"answers": answers, "loaded": loaded}}))
 def run_built(baked: Baked, function: Path, module: str, *events: dict, **env: str) -> dict:
     """Call a built function's handler in a Python that sees nothing but the build and the stdlib."""
     python = runtime_python(baked.context["python_version"])
-    code = RUN_BUILT.format(package=baked.package, module=module)
+    code = RUN_BUILT.format(module=module)
     result = subprocess.run(
         [python, "-I", "-S", "-c", code, function, *(json.dumps(event) for event in events)],
         capture_output=True, text=True, timeout=120, env=env,
@@ -260,8 +260,8 @@ def runnable(request: pytest.FixtureRequest, tmp_path: Path) -> Baked:
 @pytest.mark.slow
 def test_the_built_functions_migrate_and_serve_the_real_database(runnable: Baked) -> None:
     built = built_project(runnable)
-    database, name = runnable.context["database"], f"{runnable.package}_production"
-    servers.drop_databases(database, runnable.package)
+    database, name = runnable.context["database"], f"{runnable.app_name}_production"
+    servers.drop_databases(database, runnable.app_name)
     lambda_environment = {
         "AWS_LAMBDA_FUNCTION_NAME": "test",
         "APP_ENV": "production",
@@ -284,4 +284,4 @@ def test_the_built_functions_migrate_and_serve_the_real_database(runnable: Baked
     assert [answer["statusCode"] for answer in served["answers"]] == [201, 200]
     assert [post["title"] for post in json.loads(served["answers"][1]["body"])["posts"]] == ["Built"]
     assert served["loaded"] == []  # neither boto3, alembic nor PyYAML on the API function's path
-    servers.drop_databases(database, runnable.package)
+    servers.drop_databases(database, runnable.app_name)

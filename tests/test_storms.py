@@ -26,7 +26,7 @@ ATTEMPTS = 5
 PASSWORD = "storm-password"
 WORKER = """
 import json, sys, time
-from {package}.handlers.posts import handler
+from app.handlers.posts import handler
 
 def post(title):
     response = handler({{"routeKey": "POST /posts", "body": json.dumps({{"title": title}})}}, None)
@@ -65,7 +65,7 @@ def drop_user(project: Project, user: str) -> None:
 @pytest.fixture
 def limited_user(project: Project) -> Iterator[str]:
     """A database user that may hold LIMIT connections, allowed to read and write the posts."""
-    user = f"{project.package}_storm"
+    user = f"{project.baked.app_name}_storm"
     drop_user(project, user)  # what an interrupted run left
     if project.database == "mysql":
         run_on(
@@ -97,7 +97,7 @@ def test_16_processes_against_a_limit_of_4_get_503_leak_nothing_and_recover(
     project: Project, limited_user: str
 ) -> None:
     project.empty()
-    code = WORKER.format(package=project.package, attempts=ATTEMPTS)
+    code = WORKER.format(attempts=ATTEMPTS)
     workers = [
         subprocess.Popen(
             [sys.executable, "-c", code],

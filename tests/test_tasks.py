@@ -37,8 +37,8 @@ class Project:
     def __init__(self, baked: Baked) -> None:
         self.baked = baked
         self.database = baked.context["database"]
-        self.development = f"{baked.package}_development"
-        self.test = f"{baked.package}_test"
+        self.development = f"{baked.app_name}_development"
+        self.test = f"{baked.app_name}_test"
 
     def environment(self, **env: str) -> dict[str, str]:
         """The user's environment, without database settings, plus ``env``."""
@@ -106,7 +106,7 @@ class Project:
 def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Project:
     name = combination_name(request.param, "tasks")
     project = Project(bake(tmp_path_factory.mktemp("tasks"), project_name=name, database=request.param))
-    servers.drop_databases(project.database, project.baked.package)  # what an earlier run left
+    servers.drop_databases(project.database, project.baked.app_name)  # what an earlier run left
     return project
 
 
@@ -192,7 +192,7 @@ def test_migrate_status_version_rollback(project: Project) -> None:
 
 def test_autogenerate_picks_up_a_new_model_column(project: Project) -> None:
     project.ok("db.setup")
-    model = project.baked.path / project.baked.package / "models" / "post.py"
+    model = project.baked.path / project.baked.app_name / "models" / "post.py"
     original = model.read_text()
     model.write_text(
         original.replace(
@@ -251,7 +251,7 @@ def test_console_runs_the_client_on_the_environment_database(project: Project) -
 
 
 def test_a_database_recorded_as_production_is_protected_whatever_the_url_says(project: Project) -> None:
-    production = f"{project.baked.package}_production"
+    production = f"{project.baked.app_name}_production"
     url = project.url(production)
     project.ok("db.create", APP_ENV="production", DATABASE_URL=url, DB_SSL="false")
     project.ok("db.migrate", APP_ENV="production", DATABASE_URL=url, DB_SSL="false")
@@ -289,7 +289,7 @@ def test_development_acts_once_on_one_database(project: Project) -> None:
 
 def test_api_invoke_runs_the_handler_on_an_event_file(project: Project) -> None:
     """The no-Docker way to run the API locally, on the development database."""
-    servers.drop_databases(project.database, project.baked.package)
+    servers.drop_databases(project.database, project.baked.app_name)
     project.ok("db.setup")
     sample = json.loads((project.baked.path / "events" / "post_posts.json").read_text())
 
@@ -472,7 +472,7 @@ def test_seed_says_in_one_line_why_it_cannot_seed(project: Project) -> None:
 
 def test_version_without_privileges_is_one_line(project: Project) -> None:
     project.ok("db.setup")
-    user = f"{project.baked.package}_nobody"
+    user = f"{project.baked.app_name}_nobody"
     create, drop = {
         "mysql": (f"CREATE USER IF NOT EXISTS '{user}'@'%'", f"DROP USER IF EXISTS '{user}'@'%'"),
         "postgresql": (f"CREATE ROLE {user} LOGIN", f"DROP ROLE IF EXISTS {user}"),

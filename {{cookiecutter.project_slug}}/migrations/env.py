@@ -11,10 +11,10 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from {{ cookiecutter.package_name }}.db.engine import build_engine
-from {{ cookiecutter.package_name }}.db.protection import INTERNAL_METADATA, record_environment
-from {{ cookiecutter.package_name }}.db.settings import load_database_settings
-from {{ cookiecutter.package_name }}.models import Base
+from app.db.engine import build_engine
+from app.db.protection import INTERNAL_METADATA, record_environment
+from app.db.settings import load_database_settings
+from app.models import Base
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):
@@ -32,8 +32,8 @@ def include_name(name: str | None, type_: str, parent_names: object) -> bool:
 options = {
     "target_metadata": Base.metadata,  # what --autogenerate compares the database with
     "compare_type": True,
-    # One transaction per revision: on PostgreSQL a revision that fails leaves the schema as it
-    # was. MySQL commits DDL at once, so it cannot undo a half-done one.
+    # One transaction per revision: where the server has transactional DDL, a revision that fails
+    # leaves the schema as it was; where DDL commits at once, a half-done one stays (see README).
     "transaction_per_migration": True,
     "include_name": include_name,
 }

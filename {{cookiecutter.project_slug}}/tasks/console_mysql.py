@@ -5,8 +5,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings
-from {{ cookiecutter.package_name }}.errors import ConfigurationError
+from app.db.settings import DatabaseSettings
+from app.errors import ConfigurationError
 
 CLIENT = "mysql"
 INSTALL_HINT = "install the MySQL or MariaDB client (e.g. apt-get install mariadb-client)"

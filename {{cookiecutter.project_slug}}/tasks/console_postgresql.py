@@ -4,8 +4,8 @@ import os
 import shutil
 import subprocess
 
-from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings
-from {{ cookiecutter.package_name }}.errors import ConfigurationError
+from app.db.settings import DatabaseSettings
+from app.errors import ConfigurationError
 
 CLIENT = "psql"
 INSTALL_HINT = "install the PostgreSQL client (e.g. apt-get install postgresql-client)"

@@ -9,11 +9,11 @@ import os
 from invoke import Context, task
 from sqlalchemy.orm import Session
 
-from {{ cookiecutter.package_name }} import seeds
-from {{ cookiecutter.package_name }}.db import admin, migrations
-from {{ cookiecutter.package_name }}.db.engine import build_engine
-from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings, load_database_settings
-from {{ cookiecutter.package_name }}.environment import app_env
+from app import seeds
+from app.db import admin, migrations
+from app.db.engine import build_engine
+from app.db.settings import DatabaseSettings, load_database_settings
+from app.environment import app_env
 
 from tasks.console import run_client
 from tasks.errors import one_line_errors
@@ -132,7 +132,7 @@ def version(c: Context, env: str | None = None) -> None:
 @task(help=ENV_HELP)
 @one_line_errors
 def seed(c: Context, env: str | None = None) -> None:
-    """Load the example data of {{ cookiecutter.package_name }}/seeds.py.
+    """Load the example data of app/seeds.py.
 
     Refused while migrations are pending, as Rails' db:seed does.
     """
@@ -167,7 +167,7 @@ def reset(c: Context, env: str | None = None, force: bool = False) -> None:
 @task(help=ENV_HELP)
 @one_line_errors
 def console(c: Context, env: str | None = None) -> None:
-    """Open mysql or psql on the database (Jets' dbconsole)."""
+    """Open the database's own command-line client on it (Jets' dbconsole)."""
     code = run_client(settings_for(env))
     if code:
         raise SystemExit(code)

@@ -6,9 +6,9 @@ from typing import Any
 
 from invoke.exceptions import Exit
 
-from {{ cookiecutter.package_name }}.db.migrations import MigrationError
-from {{ cookiecutter.package_name }}.db.protection import ProtectedDatabaseError
-from {{ cookiecutter.package_name }}.errors import ConfigurationError, DatabaseUnavailableError
+from app.db.migrations import MigrationError
+from app.db.protection import ProtectedDatabaseError
+from app.errors import ConfigurationError, DatabaseUnavailableError
 
 from tasks.stack import DeploymentError
 

@@ -3,7 +3,7 @@
 import json
 from typing import Any
 
-from {{ cookiecutter.package_name }} import aws
+from app import aws
 
 from tasks.stack import DeploymentError, stack_for
 

@@ -4,8 +4,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from {{ cookiecutter.package_name }} import aws
-from {{ cookiecutter.package_name }}.environment import PROJECT_ROOT
+from app import aws
+from app.environment import PROJECT_ROOT
 
 SAMCONFIG = PROJECT_ROOT / "samconfig.toml"
 

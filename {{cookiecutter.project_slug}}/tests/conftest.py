@@ -18,16 +18,17 @@ from sqlalchemy import create_engine, delete
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
-from {{ cookiecutter.package_name }} import aws, db
-from {{ cookiecutter.package_name }}.db import protection
-from {{ cookiecutter.package_name }}.db.admin import create_database, refuse_destruction
-from {{ cookiecutter.package_name }}.db.migrations import upgrade
-from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings, load_database_settings
-from {{ cookiecutter.package_name }}.models import Base
+from app import aws, db
+from app.db import protection
+from app.db.admin import create_database, refuse_destruction
+from app.db.migrations import upgrade
+from app.db.settings import DatabaseSettings, load_database_settings
+from app.models import Base
 
+from tasks.stack import stack_for
 from tests.server import Server
 
-REGION = "{{ cookiecutter.aws_region }}"
+REGION = stack_for("production").region  # the region samconfig.toml deploys to
 EMPTY_TABLES = "empty the tables of"
 
 

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from {{ cookiecutter.package_name }}.models import Post
+from app.models import Post
 
 
 def stored_titles(observer: Engine) -> list[str]:

@@ -6,9 +6,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from {{ cookiecutter.package_name }}.db.driver import SERVER_DATABASE
-from {{ cookiecutter.package_name }}.db.engine import build_engine
-from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings
+from app.db.driver import SERVER_DATABASE
+from app.db.engine import build_engine
+from app.db.settings import DatabaseSettings
 
 from tests.sql import CONNECTION_ID, COUNT_CONNECTIONS, KILL
 

@@ -8,17 +8,19 @@ import time
 import pytest
 from botocore.stub import Stubber
 
-from {{ cookiecutter.package_name }} import aws
-from {{ cookiecutter.package_name }}.db import secrets
-from {{ cookiecutter.package_name }}.errors import DatabaseUnavailableError
+from app import aws
+from app.db import secrets
+from app.errors import DatabaseUnavailableError
+
+from tests.conftest import REGION
 
 
 def test_a_client_is_created_once_and_reused(monkeypatch) -> None:
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "{{ cookiecutter.aws_region }}")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     aws.client.cache_clear()
     first = aws.client("secretsmanager")
     assert aws.client("secretsmanager") is first
-    assert first.meta.region_name == "{{ cookiecutter.aws_region }}"
+    assert first.meta.region_name == REGION
 
     with Stubber(first) as stub:
         stub.add_response("get_secret_value", {"SecretString": "{}"}, {"SecretId": "db"})
@@ -30,8 +32,8 @@ def test_a_client_is_created_once_and_reused(monkeypatch) -> None:
 def test_the_handler_cold_path_does_not_import_boto3() -> None:
     code = (
         "import sys\n"
-        "import {{ cookiecutter.package_name }}.handlers.posts\n"
-        "import {{ cookiecutter.package_name }}.aws\n"
+        "import app.handlers.posts\n"
+        "import app.aws\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore')))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -41,7 +43,7 @@ def test_the_handler_cold_path_does_not_import_boto3() -> None:
 def test_a_service_that_never_answers_fails_within_a_few_seconds(monkeypatch) -> None:
     listener = socket.create_server(("127.0.0.1", 0))  # accepts, then never answers
     monkeypatch.setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", f"http://127.0.0.1:{listener.getsockname()[1]}")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "{{ cookiecutter.aws_region }}")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
     aws.client.cache_clear()

@@ -7,10 +7,10 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from {{ cookiecutter.package_name }} import db
-from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings
-from {{ cookiecutter.package_name }}.handlers.posts import handler
-from {{ cookiecutter.package_name }}.models import Post
+from app import db
+from app.db.settings import DatabaseSettings
+from app.handlers.posts import handler
+from app.models import Post
 
 from tests.events import error, invoke
 from tests.proxy import Proxy
@@ -24,7 +24,7 @@ def count_posts() -> int:
 
 def test_importing_the_handler_opens_no_connection(server: Server) -> None:
     before = server.connections()
-    code = "import {{ cookiecutter.package_name }}.handlers.posts; print('imported')"
+    code = "import app.handlers.posts; print('imported')"
     result = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,

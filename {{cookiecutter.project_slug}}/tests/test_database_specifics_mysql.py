@@ -7,10 +7,10 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
-from {{ cookiecutter.package_name }} import db
-from {{ cookiecutter.package_name }}.handlers.posts import handler
-from {{ cookiecutter.package_name }}.http.bodies import MAX_BODY_BYTES
-from {{ cookiecutter.package_name }}.models import Post
+from app import db
+from app.handlers.posts import handler
+from app.http.bodies import MAX_BODY_BYTES
+from app.models import Post
 
 from tests.events import call, error, http_event, invoke
 from tests.observer import stored_titles

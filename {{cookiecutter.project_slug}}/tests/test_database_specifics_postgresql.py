@@ -7,10 +7,10 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
-from {{ cookiecutter.package_name }} import db
-from {{ cookiecutter.package_name }}.handlers.posts import handler
-from {{ cookiecutter.package_name }}.http.bodies import MAX_BODY_BYTES
-from {{ cookiecutter.package_name }}.models import Post
+from app import db
+from app.handlers.posts import handler
+from app.http.bodies import MAX_BODY_BYTES
+from app.models import Post
 
 from tests.events import call, http_event, invoke
 from tests.observer import stored_titles
@@ -64,7 +64,7 @@ def test_a_read_only_unit_cannot_stream_with_a_server_side_cursor() -> None:
 
 
 def test_text_holds_a_body_as_large_as_a_request() -> None:
-    over = "é" * 32768  # 65536 bytes of UTF-8: more than MySQL's TEXT, nothing for PostgreSQL's
+    over = "é" * 32768  # 65536 bytes of UTF-8: nothing for PostgreSQL's TEXT
     assert invoke(handler, "POST /posts", {"title": "over", "body": over})[0] == 201
     padding = MAX_BODY_BYTES - len(json.dumps({"title": "big", "body": ""}))
     at_the_limit = json.dumps({"title": "big", "body": "x" * padding})

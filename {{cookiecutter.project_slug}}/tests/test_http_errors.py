@@ -8,12 +8,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from {{ cookiecutter.package_name }} import db
-from {{ cookiecutter.package_name }}.db import secrets
-from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings
-from {{ cookiecutter.package_name }}.errors import DatabaseUnavailableError
-from {{ cookiecutter.package_name }}.handlers.posts import handler
-from {{ cookiecutter.package_name }}.http import Request, Response, router
+from app import db
+from app.db import secrets
+from app.db.settings import DatabaseSettings
+from app.errors import DatabaseUnavailableError
+from app.handlers.posts import handler
+from app.http import Request, Response, router
 
 from tests.events import REQUEST_ID, call, decoded, error, http_event, invoke
 from tests.test_secrets import SECRET, answer, production_from

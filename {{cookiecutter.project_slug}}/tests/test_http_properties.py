@@ -12,8 +12,8 @@ from typing import Any
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from {{ cookiecutter.package_name }}.handlers.posts import handler
-from {{ cookiecutter.package_name }}.http.bodies import MAX_BODY_BYTES
+from app.handlers.posts import handler
+from app.http.bodies import MAX_BODY_BYTES
 
 from tests.events import decoded, default_event, http_event
 
@@ -90,7 +90,7 @@ REQUESTS = either(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(REQUESTS)
-# What once reached a 500, always tried: a lone surrogate, a NUL, more than MySQL's TEXT holds.
+# What once reached a 500, always tried: a lone surrogate, a NUL, a body of 64 KiB (a TEXT's size).
 @example(http_event("POST /posts", '{"title": "\\ud800"}'))
 @example(http_event("POST /posts", {"title": "a\0b"}))
 @example(http_event("POST /posts", {"title": "big", "body": "x" * 65_536}))

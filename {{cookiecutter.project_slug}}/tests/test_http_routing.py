@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from {{ cookiecutter.package_name }}.handlers.posts import handler
-from {{ cookiecutter.package_name }}.http import Request, Response, json_response, router
-from {{ cookiecutter.package_name }}.http.requests import NOT_AN_EVENT, NOT_PAYLOAD_2
+from app.handlers.posts import handler
+from app.http import Request, Response, json_response, router
+from app.http.requests import NOT_AN_EVENT, NOT_PAYLOAD_2
 
 from tests.events import REQUEST_ID, call, default_event, error, invoke
 

@@ -3,14 +3,14 @@
 import pytest
 from alembic.script import ScriptDirectory
 
-from {{ cookiecutter.package_name }}.db.migrations import (
+from app.db.migrations import (
     MigrationError,
     alembic_config,
     revisions,
     rollback,
 )
-from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings
-from {{ cookiecutter.package_name }}.handlers.migrate import handler
+from app.db.settings import DatabaseSettings
+from app.handlers.migrate import handler
 
 
 def test_it_upgrades_to_head_and_reports_the_revisions(settings: DatabaseSettings) -> None:

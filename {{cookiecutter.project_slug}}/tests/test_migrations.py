@@ -4,9 +4,9 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from {{ cookiecutter.package_name }}.db import migrations
-from {{ cookiecutter.package_name }}.db.engine import build_engine
-from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings
+from app.db import migrations
+from app.db.engine import build_engine
+from app.db.settings import DatabaseSettings
 
 from tests.server import Server
 

@@ -12,9 +12,9 @@ from sqlalchemy import (
     inspect,
 )
 
-from {{ cookiecutter.package_name }}.db.engine import build_engine
-from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings
-from {{ cookiecutter.package_name }}.models.base import NAMING_CONVENTION
+from app.db.engine import build_engine
+from app.db.settings import DatabaseSettings
+from app.models.base import NAMING_CONVENTION
 
 
 def test_composite_constraints_are_named_after_all_their_columns(settings: DatabaseSettings) -> None:

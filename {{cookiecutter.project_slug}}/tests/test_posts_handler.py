@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from {{ cookiecutter.package_name }}.handlers.posts import handler
-from {{ cookiecutter.package_name }}.http.bodies import MAX_BODY_BYTES
+from app.handlers.posts import handler
+from app.http.bodies import MAX_BODY_BYTES
 
 from tests.events import call, error, http_event, invoke
 

@@ -6,10 +6,10 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import text
 
-from {{ cookiecutter.package_name }} import db
-from {{ cookiecutter.package_name }}.db import admin, protection
-from {{ cookiecutter.package_name }}.db.migrations import upgrade
-from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings
+from app import db
+from app.db import admin, protection
+from app.db.migrations import upgrade
+from app.db.settings import DatabaseSettings
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ from invoke.exceptions import Exit
 
 from tasks import db as db_tasks
 from tasks.remote import MIGRATE_TIMEOUT
-from tasks.stack import DeploymentError, stack_for
+from tasks.stack import DeploymentError, Stack, stack_for
 from tests.conftest import REGION
 
-STACK = "{{ cookiecutter.project_slug }}-production"
+STACK = stack_for("production").name
 FUNCTION = f"{STACK}-MigrateFunction-AbC123"
 
 
@@ -48,8 +48,9 @@ def migrate_remotely(env: str) -> None:
 
 
 def test_the_stack_comes_from_samconfig(tmp_path) -> None:
-    stack = stack_for("production")
-    assert (stack.name, stack.region) == (STACK, REGION)
+    samconfig = tmp_path / "staging.toml"
+    samconfig.write_text('[staging.global.parameters]\nstack_name = "blog-staging"\nregion = "eu-west-1"\n')
+    assert stack_for("staging", samconfig) == Stack("blog-staging", "eu-west-1")
     missing = tmp_path / "samconfig.toml"
     with pytest.raises(DeploymentError) as error:
         stack_for("production", missing)

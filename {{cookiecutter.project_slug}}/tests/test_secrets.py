@@ -4,11 +4,11 @@ import json
 
 import pytest
 
-from {{ cookiecutter.package_name }} import db
-from {{ cookiecutter.package_name }}.db import secrets
-from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings, load_database_settings
-from {{ cookiecutter.package_name }}.errors import ConfigurationError, DatabaseUnavailableError
-from {{ cookiecutter.package_name }}.handlers.posts import handler
+from app import db
+from app.db import secrets
+from app.db.settings import DatabaseSettings, load_database_settings
+from app.errors import ConfigurationError, DatabaseUnavailableError
+from app.handlers.posts import handler
 
 from tests.conftest import REGION
 from tests.events import invoke

@@ -2,20 +2,21 @@
 
 import json
 import os
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
-from {{ cookiecutter.package_name }}.db import settings as settings_module
-from {{ cookiecutter.package_name }}.db.driver import ADAPTER
-from {{ cookiecutter.package_name }}.db.settings import (
+from app.db import adapter
+from app.db.adapter import ADAPTER, DEFAULT_PORT
+from app.db.settings import (
     DATABASE_YML,
-    DEFAULT_PORTS,
     load_database_settings,
 )
-from {{ cookiecutter.package_name }}.errors import ConfigurationError
+from app.environment import PROJECT_ROOT
+from app.errors import ConfigurationError
 
 VARIABLES = [
     "DATABASE_URL",
@@ -30,7 +31,8 @@ VARIABLES = [
     "DB_SSL",
 ]
 URL = f"{ADAPTER}://app:s3cret@db.example.com:7000/blog"
-PACKAGE = "{{ cookiecutter.package_name }}"
+# Database names start with the project's name, as Rails' start with the application's.
+APP_NAME = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]["name"].replace("-", "_")
 
 
 @pytest.fixture(autouse=True)
@@ -45,15 +47,14 @@ def clean_environment() -> Iterator[None]:
 
 
 def test_each_environment_has_its_own_database() -> None:
-    package = "{{ cookiecutter.package_name }}"
-    assert load_database_settings("development").database == f"{package}_development"
-    assert load_database_settings("test").database == f"{package}_test"
+    assert load_database_settings("development").database == f"{APP_NAME}_development"
+    assert load_database_settings("test").database == f"{APP_NAME}_test"
 
 
 def test_defaults_for_local_development() -> None:
     settings = load_database_settings("development")
     assert settings.adapter == ADAPTER
-    assert (settings.host, settings.port) == ("127.0.0.1", DEFAULT_PORTS[ADAPTER])
+    assert (settings.host, settings.port) == ("127.0.0.1", DEFAULT_PORT)
     assert settings.pool == 1
     assert settings.ssl is False
 
@@ -77,7 +78,7 @@ def test_production_takes_its_values_from_the_environment(monkeypatch: pytest.Mo
     monkeypatch.setenv("DB_PASS", "secret")
     monkeypatch.setenv("DB_NAME", "blog")
     settings = load_database_settings("production")
-    assert settings.describe() == f"prod.cluster.example.com:{DEFAULT_PORTS[ADAPTER]}/blog"
+    assert settings.describe() == f"prod.cluster.example.com:{DEFAULT_PORT}/blog"
     assert settings.ssl is True
 
 
@@ -101,13 +102,13 @@ def test_database_url_overrides_the_file(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_database_url_never_applies_to_the_test_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", URL)
     assert load_database_settings("development").describe() == "db.example.com:7000/blog"
-    assert load_database_settings("test").database == f"{PACKAGE}_test"
+    assert load_database_settings("test").database == f"{APP_NAME}_test"
 
 
 def test_test_database_url_applies_to_the_test_environment_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TEST_DATABASE_URL", URL)
     assert load_database_settings("test").describe() == "db.example.com:7000/blog"
-    assert load_database_settings("development").database == f"{PACKAGE}_development"
+    assert load_database_settings("development").database == f"{APP_NAME}_development"
 
 
 @pytest.mark.parametrize("variable", ["DATABASE_URL", "DB_PASS"])
@@ -218,13 +219,12 @@ def test_bad_number(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_adapter_whose_driver_is_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
-    driver, _, package = settings_module.ADAPTERS[ADAPTER]
-    monkeypatch.setitem(settings_module.ADAPTERS, ADAPTER, (driver, "no_such_driver", package))
+    monkeypatch.setattr(adapter, "DBAPI_MODULE", "no_such_driver")
     with pytest.raises(ConfigurationError) as raised:
         load_database_settings("development")
     assert str(raised.value) == (
         f"adapter '{ADAPTER}' of 'development' needs the no_such_driver driver, "
-        f"which is not installed: pip install {package}"
+        f"which is not installed: pip install {adapter.PIP_PACKAGE}"
     )
 
 
@@ -271,3 +271,24 @@ def test_a_stray_json_never_overrides_database_yml(tmp_path: Path) -> None:
     stray["development"]["database"] = "stray"
     path.with_suffix(".json").write_text(json.dumps(stray))
     assert load_database_settings("development", path) == load_database_settings("development")
+
+
+def test_an_adapter_this_project_is_not_built_for_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "database.yml"
+    path.write_text(
+        "development:\n  adapter: sqlserver\n  host: localhost\n  username: app\n  database: blog\n"
+    )
+    with pytest.raises(ConfigurationError) as raised:
+        load_database_settings("development", path)
+    assert str(raised.value) == (
+        f"adapter 'sqlserver' of 'development' is not supported: this project is built for '{ADAPTER}'"
+    )
+
+
+def test_a_database_url_of_another_adapter_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///blog.db")
+    with pytest.raises(ConfigurationError) as raised:
+        load_database_settings("development")
+    assert str(raised.value) == (
+        f"DATABASE_URL scheme 'sqlite' is not supported: use one of {', '.join(adapter.URL_SCHEMES)}"
+    )

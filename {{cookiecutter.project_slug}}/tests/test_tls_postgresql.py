@@ -4,8 +4,8 @@ from dataclasses import replace
 
 from botocore.httpsession import DEFAULT_CA_BUNDLE
 
-from {{ cookiecutter.package_name }}.db import tls
-from {{ cookiecutter.package_name }}.db.settings import DatabaseSettings
+from app.db import tls
+from app.db.settings import DatabaseSettings
 
 
 def test_no_tls_negotiation_locally(settings: DatabaseSettings) -> None:

@@ -5,9 +5,9 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
-from {{ cookiecutter.package_name }} import db
-from {{ cookiecutter.package_name }}.errors import ReadOnlyError
-from {{ cookiecutter.package_name }}.models import Post
+from app import db
+from app.errors import ReadOnlyError
+from app.models import Post
 
 from tests.observer import commit_post, count_posts, stored_titles
 from tests.sql import CREATE_WRITING_FUNCTION, DROP_WRITING_FUNCTION

@@ -16,7 +16,7 @@ def text_field(
 
     A required field must be there and not blank, and is stripped. Any must be text the database
     can store: no lone surrogate (half a UTF-16 pair, which JSON can escape), no NUL character, and
-    no longer than the column (in characters for VARCHAR, in bytes for MySQL's TEXT).
+    no longer than the column (as the database measures it: see ``driver.column_limits``).
     """
     name = column.key
     if name not in fields and not required:

@@ -9,7 +9,6 @@ from sqlalchemy.types import TypeEngine
 
 from .settings import DatabaseSettings
 
-ADAPTER = "mysql"  # database.yml's adapter
 SERVER_DATABASE = ""  # what to connect to for CREATE and DROP DATABASE: the server, no database
 DATABASE_EXISTS = "SELECT 1 FROM information_schema.schemata WHERE schema_name = :name"
 CREATE_DATABASE = "CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"

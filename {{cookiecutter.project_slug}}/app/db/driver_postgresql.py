@@ -14,7 +14,6 @@ from sqlalchemy.types import TypeEngine
 
 from .settings import DatabaseSettings
 
-ADAPTER = "postgresql"  # database.yml's adapter
 SERVER_DATABASE = "postgres"  # what to connect to for CREATE and DROP DATABASE: the maintenance database
 DATABASE_EXISTS = "SELECT 1 FROM pg_database WHERE datname = :name"
 CREATE_DATABASE = "CREATE DATABASE {name} ENCODING 'UTF8'"

@@ -1,12 +1,12 @@
 """How a unit of work's transaction starts and ends on a pooled connection.
 
 A unit of work is one database transaction from its first statement, as with SQLAlchemy's own
-``Session.begin()``: the driver runs with autocommit off, so MySQL opens the transaction with the
-first statement and psycopg2 sends ``BEGIN`` before it. Two things are added, both through
+``Session.begin()``: the driver runs with autocommit off, so the transaction opens with the first
+statement (see ``driver.py`` for how the server does it). Two things are added, both through
 SQLAlchemy's documented events, neither changing what a transaction means:
 
 * No ``ROLLBACK`` when a connection goes back to the pool after its unit committed or rolled back
-  (SQLAlchemy's default reset sends one, which PyMySQL puts on the wire). A connection returned
+  (SQLAlchemy's default reset sends one, a round trip of its own). A connection returned
   with a transaction still open is rolled back as usual.
 * Read-only units (``session_scope(readonly=True)``) run in the server's autocommit mode with the
   session marked read-only: each statement is its own transaction, nothing is sent to end the

@@ -22,17 +22,10 @@ from sqlalchemy.exc import ArgumentError
 
 from ..environment import PROJECT_ROOT, app_env, load_env_files
 from ..errors import ConfigurationError
+from . import adapter as project_adapter
 
 DATABASE_YML = PROJECT_ROOT / "config" / "database.yml"
 REQUIRED_KEYS = ("adapter", "host", "username", "database")
-# adapter -> (SQLAlchemy driver name, DBAPI module, pip package)
-ADAPTERS = {
-    "mysql": ("mysql+pymysql", "pymysql", "PyMySQL"),
-    "postgresql": ("postgresql+psycopg2", "psycopg2", "psycopg2-binary"),
-}
-DEFAULT_PORTS = {"mysql": 3306, "postgresql": 5432}
-# DATABASE_URL schemes, as Rails and Heroku write them -> adapter
-URL_SCHEMES = {"mysql": "mysql", "mysql2": "mysql", "postgres": "postgresql", "postgresql": "postgresql"}
 # The variable whose URL overrides an environment's connection fields, when not DATABASE_URL
 URL_VARIABLES = {"test": "TEST_DATABASE_URL"}
 VARIABLE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}")
@@ -59,15 +52,10 @@ class DatabaseSettings:
     ssl: bool = False
     ssl_ca: str | None = None
 
-    @property
-    def driver_module(self) -> str:
-        """The DBAPI module that talks to this adapter."""
-        return ADAPTERS[self.adapter][1]
-
     def url(self, database: str | None = None) -> URL:
         """The SQLAlchemy URL; special characters in the password need no quoting."""
         return URL.create(
-            ADAPTERS[self.adapter][0],
+            project_adapter.SQLALCHEMY_DRIVER,
             username=self.username,
             password=self.password or None,
             host=self.host,
@@ -179,11 +167,11 @@ def _fields_from_url(variable: str, text: str) -> dict[str, Any]:
     except ValueError:
         raise ConfigurationError(f"{variable} has a port that is not a number: {shape}") from None
     scheme = url.drivername.split("+")[0]
-    if scheme not in URL_SCHEMES:
-        known = ", ".join(URL_SCHEMES)
+    if scheme not in project_adapter.URL_SCHEMES:
+        known = ", ".join(project_adapter.URL_SCHEMES)
         raise ConfigurationError(f"{variable} scheme {scheme!r} is not supported: use one of {known}")
     fields = {
-        "adapter": URL_SCHEMES[scheme],
+        "adapter": project_adapter.ADAPTER,
         "host": url.host,
         "port": url.port,
         "username": url.username,
@@ -198,14 +186,16 @@ def _build(env: str, values: dict[str, Any]) -> DatabaseSettings:
         if values.get(key) in (None, ""):
             raise ConfigurationError(f"{key} is missing from the {env!r} section of database.yml")
     adapter = values["adapter"]
-    if adapter not in ADAPTERS:
-        known = ", ".join(ADAPTERS)
-        raise ConfigurationError(f"adapter {adapter!r} of {env!r} is not supported: use one of {known}")
-    _, module, package = ADAPTERS[adapter]
+    if adapter != project_adapter.ADAPTER:
+        raise ConfigurationError(
+            f"adapter {adapter!r} of {env!r} is not supported: this project is built for "
+            f"{project_adapter.ADAPTER!r}"
+        )
+    module = project_adapter.DBAPI_MODULE
     if importlib.util.find_spec(module) is None:
         raise ConfigurationError(
             f"adapter {adapter!r} of {env!r} needs the {module} driver, which is not installed: "
-            f"pip install {package}"
+            f"pip install {project_adapter.PIP_PACKAGE}"
         )
 
     def read(key: str, convert: Callable[[Any], Any], default: Any) -> Any:
@@ -221,7 +211,7 @@ def _build(env: str, values: dict[str, Any]) -> DatabaseSettings:
         env=env,
         adapter=adapter,
         host=str(values["host"]),
-        port=read("port", int, DEFAULT_PORTS[adapter]),
+        port=read("port", int, project_adapter.DEFAULT_PORT),
         username=str(values["username"]),
         password=read("password", str, ""),
         database=str(values["database"]),

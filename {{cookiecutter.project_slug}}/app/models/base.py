@@ -7,7 +7,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from ..db.driver import TIMESTAMP
 
-# Stable constraint names, identical on MySQL and PostgreSQL, so migrations can name them. They
+# Stable constraint names, the same on every server, so migrations can name them. They
 # name every column (uq_posts_author_id_slug), so two constraints over different columns never
 # share a name; a name longer than the server allows is cut short with a hash by SQLAlchemy.
 NAMING_CONVENTION = {
