@@ -20,6 +20,19 @@ def test_no_jinja_is_left_in_names_or_contents(baked: Baked) -> None:
     assert leftovers == []
 
 
+# Words that only the other database's code would hold.
+OTHER_DATABASE = {
+    "mysql": re.compile(r"postgres|psycopg", re.IGNORECASE),
+    "postgresql": re.compile(r"mysql|mariadb", re.IGNORECASE),
+}
+
+
+def test_the_python_holds_nothing_of_the_other_database(baked: Baked) -> None:
+    other = OTHER_DATABASE[baked.context["database"]]
+    mentions = [str(path) for path in sorted(baked.path.rglob("*.py")) if other.search(path.read_text())]
+    assert mentions == []
+
+
 def test_every_python_file_compiles_on_the_chosen_runtime(baked: Baked) -> None:
     python = runtime_python(baked.context["python_version"])
     result = baked.run(python, "-m", "compileall", "-q", ".")
