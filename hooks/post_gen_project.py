@@ -1,9 +1,20 @@
-"""Keep the chosen database's files, then print the next steps."""
+"""Keep the chosen database's files and the files of the options chosen, then print the next steps."""
 
+import shutil
 from pathlib import Path
 
 DATABASE = "{{ cookiecutter.database }}"
 DATABASES = ("mysql", "postgresql")
+# The files and folders each yes/no option adds: removed when it is "no".
+OPTION_FILES = {
+    "dynamodb": [
+        "app/dynamodb",
+        "app/handlers/viewed_posts.py",
+        "tasks/dynamodb.py",
+        "tests/test_post_views.py",
+    ],
+}
+CHOSEN = {"dynamodb": "{{ cookiecutter.dynamodb }}"}
 NEXT_STEPS = """
 Created {{ cookiecutter.project_slug }} ({{ cookiecutter.database }})
 
@@ -29,6 +40,19 @@ def keep_chosen_database(project: Path) -> None:
             path.unlink()
 
 
+def remove_unchosen_options(project: Path) -> None:
+    """Remove the files of every option answered "no"."""
+    for option, paths in OPTION_FILES.items():
+        if CHOSEN[option] == "yes":
+            continue
+        for path in (project / name for name in paths):
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+
+
 if __name__ == "__main__":
     keep_chosen_database(Path.cwd())
+    remove_unchosen_options(Path.cwd())
     print(NEXT_STEPS)

@@ -14,14 +14,20 @@ from typing import Any
 CONNECT_TIMEOUT = 2
 READ_TIMEOUT = 2
 MAX_ATTEMPTS = 2
+# A local stand-in of a service (moto_server, say) takes any region and credentials: these.
+LOCAL_REGION = "us-east-1"
+LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
 
 
 @functools.cache
-def client(service: str, region: str | None = None, read_timeout: int = READ_TIMEOUT) -> Any:
+def client(
+    service: str, region: str | None = None, read_timeout: int = READ_TIMEOUT, endpoint_url: str | None = None
+) -> Any:
     """The process-wide boto3 client of ``service``.
 
     The region is Lambda's (AWS_DEFAULT_REGION) unless given; ``read_timeout`` is for calls
-    that take long, such as invoking a function that runs migrations.
+    that take long, such as invoking a function that runs migrations. ``endpoint_url`` names a
+    local stand-in of the service, reached with LOCAL_CREDENTIALS (no AWS account needed).
     """
     import boto3
     from botocore.config import Config
@@ -31,4 +37,8 @@ def client(service: str, region: str | None = None, read_timeout: int = READ_TIM
         read_timeout=read_timeout,
         retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
     )
-    return boto3.session.Session().client(service, region_name=region, config=config)
+    if endpoint_url is None:
+        return boto3.session.Session().client(service, region_name=region, config=config)
+    return boto3.session.Session().client(
+        service, region or LOCAL_REGION, endpoint_url=endpoint_url, config=config, **LOCAL_CREDENTIALS
+    )

@@ -39,12 +39,17 @@ def create_post(request: Request) -> Response:
 
 def show_post(request: Request) -> Response:
     """One post by id."""
-    post_id = request.path_id()
+    return json_response(200, find_post(request.path_id()).to_dict())
+
+
+def find_post(post_id: int) -> Post:
+    """The post ``post_id``, read in a read-only unit of work; a 404 when there is none."""
     with session_scope(readonly=True) as session:
         post = session.get(Post, post_id)
     if post is None:
         raise HttpError(404, f"post {post_id} not found")
-    return json_response(200, post.to_dict())
+    return post
 
 
-handler = router({"GET /posts": list_posts, "POST /posts": create_post, "GET /posts/{id}": show_post})
+ROUTES = {"GET /posts": list_posts, "POST /posts": create_post, "GET /posts/{id}": show_post}
+handler = router(ROUTES)
