@@ -11,7 +11,7 @@ OPTION_FILES = {
         "app/dynamodb",
         "app/handlers/viewed_posts.py",
         "tasks/dynamodb.py",
-        "tests/test_post_views.py",
+        "tests/test_dynamodb.py",
     ],
 }
 CHOSEN = {"dynamodb": "{{ cookiecutter.dynamodb }}"}

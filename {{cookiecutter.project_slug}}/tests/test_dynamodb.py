@@ -1,5 +1,7 @@
-"""The post view counter in DynamoDB, against moto's server (a local DynamoDB), beside the SQL database."""
+"""DynamoDB beside the SQL database, against moto's server (a local DynamoDB): the post view counter, its
+route, the settings and the invoke tasks."""
 
+import json
 import logging
 import os
 import socket
@@ -19,6 +21,7 @@ from app.dynamodb import DynamoDBSettings, Table, app_table, load_dynamodb_setti
 from app.dynamodb.post_views import add_view, key
 from app.dynamodb.settings import ENDPOINT_VARIABLE, LOCAL_ENDPOINT, TABLE_VARIABLE
 from app.dynamodb.table import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA
+from app.environment import PROJECT_ROOT
 from app.errors import ConfigurationError
 from app.handlers.viewed_posts import handler
 
@@ -168,3 +171,51 @@ def test_the_table_is_named_after_the_database_locally_and_given_by_the_stack_on
         load_dynamodb_settings("development")
     monkeypatch.setenv(TABLE_VARIABLE, "stack-Table-1AB2")
     assert load_dynamodb_settings("development") == DynamoDBSettings("development", "stack-Table-1AB2", None)
+
+
+def run_task(endpoint_url: str, *arguments: str, **variables: str) -> subprocess.CompletedProcess[str]:
+    """``invoke *arguments`` in the project, with DYNAMODB_ENDPOINT set to ``endpoint_url``."""
+    environment = os.environ | {ENDPOINT_VARIABLE: endpoint_url, **variables}
+    command = [sys.executable, "-m", "invoke", *arguments]
+    return subprocess.run(command, cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True)
+
+
+def test_the_tasks_create_describe_and_list_the_environment_s_table(moto_endpoint: str) -> None:
+    name = load_database_settings("test").database
+    created = run_task(moto_endpoint, "dynamodb.create", "--env", "test")
+    try:
+        assert (created.returncode, created.stdout) == (0, f"Created table {name} at {moto_endpoint}\n")
+        again = run_task(moto_endpoint, "dynamodb.create", "--env", "test").stdout
+        assert again == f"Already exists: table {name} at {moto_endpoint}\n"
+        described = json.loads(run_task(moto_endpoint, "dynamodb.describe", "--env", "test").stdout)
+        assert described == {
+            "TableName": name,
+            "TableStatus": "ACTIVE",
+            "KeySchema": KEY_SCHEMA,
+            "BillingMode": "PAY_PER_REQUEST",
+            "ItemCount": 0,
+        }
+        assert name in run_task(moto_endpoint, "dynamodb.list", "--env", "test").stdout.splitlines()
+    finally:
+        Table(DynamoDBSettings("test", name, moto_endpoint)).call("delete_table")
+
+
+def test_the_tasks_fail_in_one_line(moto_endpoint: str) -> None:
+    name = load_database_settings("test").database
+    missing = run_task(moto_endpoint, "dynamodb.describe", "--env", "test")
+    fix = "invoke dynamodb.create --env test"
+    assert (missing.returncode, missing.stderr) == (1, f"error: no table {name} at {moto_endpoint}: {fix}\n")
+
+    on_aws = run_task("", "dynamodb.create", "--env", "production", **{TABLE_VARIABLE: "stack-Table-1AB2"})
+    assert on_aws.returncode == 1
+    assert on_aws.stderr.startswith("error: dynamodb.create makes tables on a local DynamoDB")
+
+    closed = socket.create_server(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    unreachable = run_task(f"http://127.0.0.1:{port}", "dynamodb.list", "--env", "test")
+    assert unreachable.returncode == 1
+    assert unreachable.stderr.startswith(
+        f"error: DynamoDB list_tables on table {name} at http://127.0.0.1:{port}"
+    )
+    assert len(unreachable.stderr.splitlines()) == 1
