@@ -18,7 +18,15 @@ DATABASES: list[str] = OPTIONS["database"]
 PYTHON_VERSIONS: list[str] = OPTIONS["python_version"]
 ARCHITECTURES: list[str] = OPTIONS["architecture"]
 # The options that change what is generated, in the order of cookiecutter.json.
-CHOICES = {"database": DATABASES, "python_version": PYTHON_VERSIONS, "architecture": ARCHITECTURES}
+CHOICES = {
+    "database": DATABASES,
+    "python_version": PYTHON_VERSIONS,
+    "architecture": ARCHITECTURES,
+    "dynamodb": OPTIONS["dynamodb"],
+}
+# Options ["no", "yes"] that add a feature: baked on for each database, the other options at their
+# defaults, rather than with every combination of the others.
+FEATURES = ["dynamodb"]
 DEFAULT_CHOICES = {name: values[0] for name, values in CHOICES.items()}
 # What cookiecutter asks, in order: the variables whose names do not start with an underscore.
 PROMPTED = [name for name in OPTIONS if not name.startswith("_")]

@@ -6,21 +6,33 @@ import pytest
 
 from bench.project import Project, prepare
 from bench.proxy import Proxy
-from tests.baking import CHOICES, DATABASES, Baked, bake, combination_name
+from tests.baking import CHOICES, DATABASES, DEFAULT_CHOICES, FEATURES, Baked, bake, combination_name
 from tests.servers import drop_databases
 
 
-def combination(values: tuple[str, ...]) -> Any:
-    """The choices ``values`` as a parameter, slow unless only the database differs from the defaults.
+def combination(choices: dict[str, str]) -> Any:
+    """``choices`` as a parameter, slow unless only the database differs from the defaults.
 
     ``scripts/test --quick`` (``-m "not slow"``) so bakes one project per database.
     """
-    choices = dict(zip(CHOICES, values, strict=True))
-    defaults = all(choices[name] == options[0] for name, options in CHOICES.items() if name != "database")
-    return pytest.param(choices, id="-".join(values), marks=() if defaults else pytest.mark.slow)
+    defaults = all(choices[name] == DEFAULT_CHOICES[name] for name in CHOICES if name != "database")
+    return pytest.param(choices, id="-".join(choices.values()), marks=() if defaults else pytest.mark.slow)
 
 
-COMBINATIONS = [combination(values) for values in itertools.product(*CHOICES.values())]
+def combinations() -> list[dict[str, str]]:
+    """Every combination of the options with the features off, then each feature on for each database."""
+    shaping = {name: values for name, values in CHOICES.items() if name not in FEATURES}
+    off = {feature: CHOICES[feature][0] for feature in FEATURES}
+    every = [dict(zip(shaping, values, strict=True)) | off for values in itertools.product(*shaping.values())]
+    features = [
+        DEFAULT_CHOICES | {"database": database, feature: CHOICES[feature][1]}
+        for feature in FEATURES
+        for database in DATABASES
+    ]
+    return every + features
+
+
+COMBINATIONS = [combination(choices) for choices in combinations()]
 
 
 @pytest.fixture(scope="session", params=COMBINATIONS)

@@ -82,6 +82,10 @@ def test_env_json_sets_only_variables_the_functions_declare(baked: Baked) -> Non
     env = json.loads((baked.path / "env.json").read_text())
 
     assert env.keys() == functions.keys() == {"ApiFunction", "MigrateFunction"}
+    table = {  # the development table on moto_server, on the machine running Docker
+        "DYNAMODB_TABLE": f"{baked.app_name}_development",
+        "DYNAMODB_ENDPOINT": "http://host.docker.internal:8000",
+    }
     for name, variables in env.items():
         assert variables.keys() <= globally.keys() | functions[name].keys(), name
         assert variables == {
@@ -90,4 +94,4 @@ def test_env_json_sets_only_variables_the_functions_declare(baked: Baked) -> Non
             "DB_PORT": PORTS[database],
             "DB_USER": USERS[database],
             "DB_NAME": f"{baked.app_name}_development",
-        }
+        } | (table if name == "ApiFunction" and baked.context["dynamodb"] == "yes" else {})

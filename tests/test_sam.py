@@ -92,11 +92,11 @@ def test_every_function_runs_in_the_vpc_on_the_chosen_runtime(baked: Baked, temp
         assert own_groups[name]["Properties"]["VpcConfig"]["SecurityGroupIds"] == [USER_GROUP]
 
 
-def test_functions_may_use_the_vpc_and_read_only_the_database_secret(template) -> None:
+def test_functions_may_use_the_vpc_and_read_only_the_database_secret(baked: Baked, template) -> None:
     roles = of_type(template["Resources"], "AWS::IAM::Role")
     assert set(roles) == {"ApiFunctionRole", "MigrateFunctionRole"}
     secret = {"Fn::Sub": ["${secretArn}", {"secretArn": {"Ref": "DatabaseSecretArn"}}]}
-    for role in roles.values():
+    for name, role in roles.items():
         assert role["Properties"]["ManagedPolicyArns"] == [
             "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
             "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",  # network interfaces
@@ -106,8 +106,12 @@ def test_functions_may_use_the_vpc_and_read_only_the_database_secret(template) -
             for policy in role["Properties"]["Policies"]
             for statement in policy["PolicyDocument"]["Statement"]
         ]
+        # and, with DynamoDB, the API function its table only (test_dynamodb.py)
+        table_access = [each for each in statements if each["Action"][0].startswith("dynamodb:")]
+        assert len(table_access) == (name == "ApiFunctionRole" and baked.context["dynamodb"] == "yes")
         assert statements == [
-            {"Action": ["secretsmanager:GetSecretValue"], "Effect": "Allow", "Resource": secret}
+            {"Action": ["secretsmanager:GetSecretValue"], "Effect": "Allow", "Resource": secret},
+            *table_access,
         ]
 
 

@@ -14,7 +14,7 @@ from typing import Any
 CONNECT_TIMEOUT = 2
 READ_TIMEOUT = 2
 MAX_ATTEMPTS = 2
-# A local stand-in of a service (moto_server, say) takes any region and credentials: these.
+# A local emulator of a service takes any region and credentials: these.
 LOCAL_REGION = "us-east-1"
 LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
 
@@ -27,7 +27,7 @@ def client(
 
     The region is Lambda's (AWS_DEFAULT_REGION) unless given; ``read_timeout`` is for calls
     that take long, such as invoking a function that runs migrations. ``endpoint_url`` names a
-    local stand-in of the service, reached with LOCAL_CREDENTIALS (no AWS account needed).
+    local emulator of the service, reached with LOCAL_CREDENTIALS (no AWS account needed).
     """
     import boto3
     from botocore.config import Config

@@ -1,0 +1,88 @@
+"""The dynamodb option: off, nothing of DynamoDB is generated; on, the stack has the table, a gateway
+endpoint on the given route tables, and access to the table for the API function only."""
+
+import re
+
+import pytest
+
+from tests.baking import DATABASES, OPTIONS, Baked, bake, combination_name
+from tests.cloudformation import Template, deployed, of_type, parameter_values, translate
+
+DYNAMODB = re.compile(rb"dynamo|moto", re.IGNORECASE)  # moto: the local DynamoDB of the dev extras
+ROUTE_TABLES = "rtb-0123456789abcdef0,rtb-0fedcba9876543210"
+TABLE_ARNS = [
+    {"Fn::Sub": [f"arn:${{AWS::Partition}}:dynamodb:${{AWS::Region}}:${{AWS::AccountId}}:{path}", table]}
+    for table in [{"tableName": {"Ref": "Table"}}]
+    for path in ("table/${tableName}", "table/${tableName}/index/*")
+]
+
+
+def test_dynamodb_is_in_the_project_exactly_when_chosen(baked: Baked) -> None:
+    mentions = {
+        str(path.relative_to(baked.path))
+        for path in baked.path.rglob("*")
+        if DYNAMODB.search(str(path).encode()) or (path.is_file() and DYNAMODB.search(path.read_bytes()))
+    }
+    if baked.context["dynamodb"] == "no":
+        assert mentions == set()
+    else:
+        files = {"template.yaml", "env.json", "pyproject.toml", "README.md", "tasks/dynamodb.py"}
+        assert files | {"app/dynamodb", "app/handlers/viewed_posts.py", "tests/test_dynamodb.py"} <= mentions
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Template:
+    """The CloudFormation of a project baked with DynamoDB, the other options at their defaults."""
+    name, database = combination_name(request.param, "dynamodb"), request.param
+    baked = bake(tmp_path_factory.mktemp("dynamodb"), project_name=name, database=database, dynamodb="yes")
+    return translate(baked.path / "template.yaml", OPTIONS["aws_region"])
+
+
+def test_the_table_is_billed_per_request_recoverable_encrypted_and_kept(template: Template) -> None:
+    table = template["Resources"]["Table"]
+    assert table["Type"] == "AWS::DynamoDB::Table"
+    assert (table["DeletionPolicy"], table["UpdateReplacePolicy"]) == ("Retain", "Retain")
+    properties = table["Properties"]
+    assert properties["BillingMode"] == "PAY_PER_REQUEST"
+    assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert properties["SSESpecification"] == {"SSEEnabled": True}
+    assert "TableName" not in properties  # named by CloudFormation: one table per stack, never shared
+
+
+def test_only_the_api_function_may_use_the_table_and_no_other(template: Template) -> None:
+    functions = of_type(template["Resources"], "AWS::Lambda::Function")
+    api, migrate = (functions[name]["Properties"] for name in ("ApiFunction", "MigrateFunction"))
+    assert api["Handler"] == "app.handlers.viewed_posts.handler"
+    assert api["Environment"]["Variables"]["DYNAMODB_TABLE"] == {"Ref": "Table"}
+    assert not {"DYNAMODB_TABLE", "DYNAMODB_ENDPOINT"} & migrate["Environment"]["Variables"].keys()
+
+    roles = of_type(template["Resources"], "AWS::IAM::Role")
+    table_access = {
+        name: [
+            statement
+            for policy in role["Properties"]["Policies"]
+            for statement in policy["PolicyDocument"]["Statement"]
+            if any(action.startswith("dynamodb:") for action in statement["Action"])
+        ]
+        for name, role in roles.items()
+    }
+    assert table_access["MigrateFunctionRole"] == []
+    (statement,) = table_access["ApiFunctionRole"]
+    assert statement["Effect"] == "Allow"
+    assert statement["Resource"] == TABLE_ARNS  # the table and its indexes, nothing else
+    assert "dynamodb:UpdateItem" in statement["Action"]
+    assert all(re.fullmatch(r"dynamodb:[A-Z][A-Za-z]+", action) for action in statement["Action"])
+
+
+def test_the_gateway_endpoint_is_created_on_the_given_route_tables(template: Template) -> None:
+    assert "DynamoDBEndpoint" not in deployed(template)  # none asked for: the VPC has its own, or a NAT
+    for parameters in ({}, {"SecurityGroupIds": "sg-0123456789abcdef0", "CreateVpcEndpoints": "false"}):
+        endpoint = deployed(template, RouteTableIds=ROUTE_TABLES, **parameters)["DynamoDBEndpoint"]
+        assert endpoint["Properties"] == {
+            "VpcEndpointType": "Gateway",  # free, unlike interface endpoints
+            "ServiceName": {"Fn::Sub": "com.amazonaws.${AWS::Region}.dynamodb"},
+            "VpcId": {"Ref": "VpcId"},
+            "RouteTableIds": {"Ref": "RouteTableIds"},
+        }
+    values = parameter_values(template, RouteTableIds=ROUTE_TABLES)["RouteTableIds"]
+    assert values == ["rtb-0123456789abcdef0", "rtb-0fedcba9876543210"]
