@@ -49,7 +49,7 @@ sys.path.insert(0, {function!r})
 from app.handlers.posts import handler
 response = handler({{"routeKey": "GET /posts/{{id}}", "pathParameters": {{"id": "{post_id}"}}}}, None)
 assert response["statusCode"] == 200, response
-print(json.dumps({{name: name in sys.modules for name in ("boto3", "alembic", "yaml")}}))
+print(json.dumps({{name: name in sys.modules for name in ("boto3", "botocore", "alembic", "yaml")}}))
 """
 COLD_FLOOR = {
     "mysql": """

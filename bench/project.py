@@ -111,9 +111,9 @@ class Project:
             connection.execute(text("DELETE FROM posts"))
 
 
-def prepare(database: str, output_dir: Path, purpose: str) -> Project:
-    """Bake a project with the defaults but ``database``, create and migrate its test database."""
-    baked = bake(output_dir, project_name=checkout_name(purpose, database), database=database)
+def prepare(database: str, output_dir: Path, purpose: str, **options: str) -> Project:
+    """Bake with the defaults but ``database`` and ``options``; create and migrate its test database."""
+    baked = bake(output_dir, project_name=checkout_name(purpose, database), database=database, **options)
     drop_databases(database, baked.app_name)
     project = Project(database, baked)
     with project.using():
