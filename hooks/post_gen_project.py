@@ -23,6 +23,10 @@ Next steps:
   python{{ cookiecutter.python_version }} -m venv .venv && . .venv/bin/activate
   pip install -e '.[dev]'
   invoke db.setup             # create, migrate and seed the development database (and create _test)
+{%- if cookiecutter.dynamodb == "yes" %}
+  moto_server -p 8000 &       # a local DynamoDB, in memory
+  invoke dynamodb.create      # create the development table on it
+{%- endif %}
   pytest                      # the project's own tests, against the test database
   invoke deploy --guided      # then to AWS: see "Deploying to AWS" in the README
 """
