@@ -7,7 +7,11 @@ client with test credentials, which signs locally as Lambda's would.
 """
 
 import logging
+import os
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -118,3 +122,43 @@ def test_a_refused_token_is_not_in_the_error(
     assert "no_such_user" in str(raised.value)  # the server refused the login it was sent
     assert token not in str(raised.value)
     assert token not in caplog.text
+
+
+COLD_START = """
+import sys
+from app.handlers.posts import handler
+print(handler({"routeKey": "GET /posts"}, None)["statusCode"], "botocore" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize(("iam_auth", "answer"), [("false", "200 False"), ("true", "503 True")])
+def test_a_cold_start_imports_botocore_only_with_iam_auth(
+    settings: DatabaseSettings, iam_auth: str, answer: str
+) -> None:
+    """A new process serving its first invocation; with IAM auth it signs a token, then meets no TLS here."""
+    variables = {
+        name: value for name, value in os.environ.items() if not name.startswith(("DB_", "DATABASE_"))
+    }
+    variables |= {
+        "APP_ENV": "production",
+        "DB_HOST": settings.host,
+        "DB_PORT": str(settings.port),
+        "DB_USER": settings.username,
+        "DB_PASS": settings.password,
+        "DB_NAME": settings.database,
+        "DB_IAM_AUTH": iam_auth,
+        "DB_SSL": iam_auth,
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": REGION,
+    }
+    project = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, "-c", COLD_START],
+        cwd=project,
+        env=variables,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == answer, result.stderr[-2000:]
