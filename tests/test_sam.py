@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests import cloudformation, servers
+from tests import servers
 from tests.baking import (
     BIN,
     DATABASES,
-    OPTIONS,
     Baked,
     bake,
     built_functions,
@@ -20,7 +19,7 @@ from tests.baking import (
     runtime_python,
     sam_build,
 )
-from tests.cloudformation import deployed, of_type, translate
+from tests.cloudformation import deployed, of_type
 
 PORTS = {"mysql": 3306, "postgresql": 5432}
 DRIVERS = {"mysql": "pymysql", "postgresql": "psycopg2"}
@@ -30,11 +29,8 @@ HOST_ARCHITECTURE = {"x86_64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}[p
 NEVER_SHIPPED = {"boto3", "botocore", "tests", "invoke", "pytest", "dotenv", "ruff", "yaml", "_yaml"}
 SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
 USER_GROUP = "sg-0123456789abcdef0"
-
-
-@pytest.fixture(scope="session")
-def template(baked: Baked) -> cloudformation.Template:
-    return translate(baked.path / "template.yaml", OPTIONS["aws_region"])
+HOST = "blog.cluster-abcdefghijkl.us-east-1.rds.amazonaws.com"
+EXISTING_DATABASE = {"DatabaseHost": HOST, "DatabaseSecretArn": SECRET}  # what "bring your own" asks for
 
 
 def test_cfn_lint_reports_nothing(baked: Baked) -> None:
@@ -81,10 +77,11 @@ def test_every_function_runs_in_the_vpc_on_the_chosen_runtime(baked: Baked, temp
         assert properties["Architectures"] == [baked.context["architecture"]]
         assert properties["LoggingConfig"]["LogFormat"] == "JSON"
         assert "DB_PASS" not in properties["Environment"]["Variables"]
-        assert properties["Environment"]["Variables"]["DB_SECRET_ARN"] == {"Ref": "DatabaseSecretArn"}
 
-    created = deployed(template)
+    created = deployed(template, **EXISTING_DATABASE)
     for name in functions:
+        variables = created[name]["Properties"]["Environment"]["Variables"]
+        assert (variables["DB_HOST"], variables["DB_SECRET_ARN"]) == (HOST, SECRET)
         chosen = created[name]["Properties"]["VpcConfig"]["SecurityGroupIds"]
         assert chosen == [{"Ref": "LambdaSecurityGroup"}]
     own_groups = deployed(template, SecurityGroupIds=USER_GROUP)
@@ -93,22 +90,18 @@ def test_every_function_runs_in_the_vpc_on_the_chosen_runtime(baked: Baked, temp
 
 
 def test_functions_may_use_the_vpc_and_read_only_the_database_secret(template) -> None:
-    roles = of_type(template["Resources"], "AWS::IAM::Role")
+    resources = deployed(template, **EXISTING_DATABASE)
+    roles = of_type(resources, "AWS::IAM::Role")
     assert set(roles) == {"ApiFunctionRole", "MigrateFunctionRole"}
-    secret = {"Fn::Sub": ["${secretArn}", {"secretArn": {"Ref": "DatabaseSecretArn"}}]}
     for role in roles.values():
         assert role["Properties"]["ManagedPolicyArns"] == [
             "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
             "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",  # network interfaces
+            {"Ref": "DatabaseAccessPolicy"},
         ]
-        statements = [
-            statement
-            for policy in role["Properties"]["Policies"]
-            for statement in policy["PolicyDocument"]["Statement"]
-        ]
-        assert statements == [
-            {"Action": ["secretsmanager:GetSecretValue"], "Effect": "Allow", "Resource": secret}
-        ]
+        assert "Policies" not in role["Properties"]
+    statements = resources["DatabaseAccessPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert statements == [{"Action": "secretsmanager:GetSecretValue", "Effect": "Allow", "Resource": SECRET}]
 
 
 def test_concurrency_caps_database_connections(template) -> None:
