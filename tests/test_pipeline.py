@@ -99,7 +99,7 @@ def ci_job(baked: Baked) -> dict[str, Any]:
 def test_the_ci_job_points_the_app_at_its_healthy_database_service(baked: Baked) -> None:
     job = ci_job(baked)
     (service,) = job["services"].values()
-    assert service["image"] == {"mysql": "mysql:8.4", "postgresql": "postgres:16"}[baked.context["database"]]
+    assert service["image"] == IMAGES[baked.context["database"]]
     assert "--health-cmd" in service["options"]
     port = local_server(baked.context["database"])["DB_PORT"]  # the server's standard port
     assert service["ports"] == [f"{port}:{port}"]
@@ -126,7 +126,7 @@ def test_the_ci_job_s_steps_pass_as_written_against_the_local_server(project: Ba
     environment |= job["env"] | local_server(project.context["database"]) | {"CI": "true"}
     environment["PATH"] = f"{setup_python(tmp_path / 'python')}{os.pathsep}{environment['PATH']}"
     runs = [step["run"] for step in job["steps"] if "run" in step]
-    assert len(runs) == 5
+    assert "pytest" in runs  # the project's suite, as a step of its own
     for run in runs:  # as GitHub runs them: bash -e, with pipefail
         result = project.run(
             "bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", run, env=environment, timeout=900
@@ -182,18 +182,15 @@ def test_no_statement_allows_every_action_or_every_resource_but_the_unscoped_one
 
 
 def test_the_deploy_role_changes_the_app_stack_through_cloudformation_only(baked: Baked) -> None:
-    allowed = {
-        action
-        for statement in statements(roles(baked)["DeployRole"])
-        for action in as_list(statement["Action"])
-    }
-    assert {action.split(":")[0] for action in allowed} == {"cloudformation", "s3", "iam", "lambda"}
-    assert allowed & {"iam:PassRole", "lambda:InvokeFunction"} == {"iam:PassRole", "lambda:InvokeFunction"}
     by_action = {
         action: statement
         for statement in statements(roles(baked)["DeployRole"])
         for action in as_list(statement["Action"])
     }
+    assert sorted(action for action in by_action if not action.startswith(("cloudformation:", "s3:"))) == [
+        "iam:PassRole",
+        "lambda:InvokeFunction",
+    ]
     assert by_action["iam:PassRole"]["Resource"] == {"Fn::GetAtt": ["CloudFormationExecutionRole", "Arn"]}
     assert by_action["lambda:InvokeFunction"]["Condition"]["StringEquals"] == {
         "aws:ResourceTag/aws:cloudformation:stack-name": {"Ref": "AppStackName"},
