@@ -220,12 +220,26 @@ def test_the_execution_role_holds_what_cloudformation_documents_for_template_yam
     assert allowed - needed == {action.lower() for action in BEYOND_THE_SCHEMAS}, (
         "CloudFormation documents no need"
     )
-    (attach,) = [statement for statement in statements(role) if "iam:AttachRolePolicy" in statement["Action"]]
-    arns = attach["Condition"]["ArnEquals"]["iam:PolicyARN"]
+
+
+def test_the_execution_role_attaches_and_passes_what_template_yaml_s_roles_need(baked: Baked) -> None:
+    template = translate(baked.path / "template.yaml", OPTIONS["aws_region"])
+    by_action = {
+        action: statement
+        for statement in statements(roles(baked)["CloudFormationExecutionRole"])
+        for action in as_list(statement["Action"])
+    }
+    arns = by_action["iam:AttachRolePolicy"]["Condition"]["ArnEquals"]["iam:PolicyARN"]
     attachable = {arn["Fn::Sub"].replace("${AWS::Partition}", "aws") for arn in arns}
-    for resource in template["Resources"].values():
+    passable = set(as_list(by_action["iam:PassRole"]["Condition"]["StringEquals"]["iam:PassedToService"]))
+    for name, resource in template["Resources"].items():
         if resource["Type"] == "AWS::IAM::Role":
-            assert set(resource["Properties"]["ManagedPolicyArns"]) <= attachable
+            assert set(resource["Properties"].get("ManagedPolicyArns", [])) <= attachable, name
+            trust = resource["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+            services = {
+                service for statement in trust for service in as_list(statement["Principal"]["Service"])
+            }
+            assert services <= passable, name
 
 
 @pytest.mark.slow
