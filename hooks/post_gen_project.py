@@ -14,6 +14,7 @@ Next steps:
   invoke db.setup             # create, migrate and seed the development database (and create _test)
   pytest                      # the project's own tests, against the test database
   invoke deploy --guided      # then to AWS: see "Deploying to AWS" in the README
+  git push                    # to GitHub: CI tests every push, Deploy ships main ("Continuous delivery")
 """
 
 
