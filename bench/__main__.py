@@ -6,14 +6,17 @@ database on the local server, and prints, for the variants of ``bench.variants``
 1. round trips per warm invocation, counted on the wire by ``bench.proxy``, and the idle ping;
 2. warm latency (median and p99) as a ratio to B, on loopback and with 0.5 ms added each way;
 3. cold start, as on Lambda: a fresh process of the runtime's Python that sees only the built API
-   function and the standard library, importing the handler and serving one invocation, against
-   a floor process that imports SQLAlchemy's ORM and the driver, connects and runs one query;
+   function, the standard library and boto3 (which the Lambda runtime provides), importing the
+   handler and serving one invocation, against a floor process that imports SQLAlchemy's ORM and
+   the driver, connects and runs one query; and the same with IAM authentication, which signs a
+   token and so imports botocore (the local server has no TLS, so that invocation ends in a 503);
 4. connections: processes x invocations, the server's peak connection count, and after exit;
 5. package size of the API function after ``sam build``.
 
 The figures go to standard output as Markdown tables and to ``bench/latest.png``.
 """
 
+import importlib.util
 import json
 import os
 import statistics
@@ -45,12 +48,14 @@ PNG = Path(__file__).with_name("latest.png")
 
 COLD_APP = """
 import json, sys
-sys.path.insert(0, {function!r})
+sys.path[:0] = [{function!r}, {runtime!r}]
 from app.handlers.posts import handler
 response = handler({{"routeKey": "GET /posts/{{id}}", "pathParameters": {{"id": "{post_id}"}}}}, None)
-assert response["statusCode"] == 200, response
-print(json.dumps({{name: name in sys.modules for name in ("boto3", "botocore", "alembic", "yaml")}}))
+assert response["statusCode"] == {status}, response
+print(json.dumps({{name: name in sys.modules for name in ("botocore", "alembic", "yaml")}}))
 """
+# What the Lambda runtime adds to the path: boto3 and its dependencies.
+LAMBDA_RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 COLD_FLOOR = {
     "mysql": """
 import sys
@@ -218,20 +223,57 @@ def timed_run(python: Path, code: str, environment: dict[str, str]) -> tuple[flo
     return (time.perf_counter() - started) * 1000, result.stdout.strip()
 
 
+def lambda_runtime(folder: Path) -> Path:
+    """``folder``, holding links to this Python's copies of the packages the Lambda runtime provides."""
+    folder.mkdir(exist_ok=True)
+    for name in LAMBDA_RUNTIME_PACKAGES:
+        source = Path(importlib.util.find_spec(name).origin)
+        source = source.parent if source.name == "__init__.py" else source
+        if not (folder / source.name).exists():
+            (folder / source.name).symlink_to(source)
+    return folder
+
+
 def cold_start(project: Project, post_id: int, function: Path) -> dict[str, Any]:
-    """Figure 3: a fresh process serving its first invocation from the built ``function``, and the floor."""
+    """Figure 3: a fresh process serving its first invocation from the built ``function``, and the floor.
+
+    With IAM authentication the production settings apply (TLS required, a token signed with test
+    credentials): the local server, which has no TLS, is refused before the login, so the figure
+    is the cold path up to the first connection, botocore included.
+    """
     python = runtime_python(project.baked.context["python_version"])
     environment = project.environment(AWS_LAMBDA_FUNCTION_NAME="bench")
-    app_code = COLD_APP.format(function=str(function), post_id=post_id)
+    iam_environment = environment | {
+        "APP_ENV": "production",
+        "DB_HOST": "127.0.0.1",
+        "DB_USER": {"mysql": "root", "postgresql": "postgres"}[project.database],
+        "DB_NAME": project.database_name,
+        "DB_IAM_AUTH": "true",
+        "DB_SSL": "true",
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    runtime = str(lambda_runtime(function.parent / "lambda-runtime"))
+    app_code = COLD_APP.format(function=str(function), runtime=runtime, post_id=post_id, status=200)
+    iam_code = COLD_APP.format(function=str(function), runtime=runtime, post_id=post_id, status=503)
     floor_code = COLD_FLOOR[project.database].format(
         function=str(function), port=project.server_port, name=project.database_name, post_id=post_id
     )
-    app, floor, loaded = [], [], ""
+    app, iam, floor, loaded, iam_loaded = [], [], [], "", ""
     for _ in range(COLD_RUNS):
         elapsed, loaded = timed_run(python, app_code, environment)
         app.append(elapsed)
+        elapsed, iam_loaded = timed_run(python, iam_code, iam_environment)
+        iam.append(elapsed)
         floor.append(timed_run(python, floor_code, environment)[0])
-    return {"app": statistics.median(app), "floor": statistics.median(floor), "modules": json.loads(loaded)}
+    return {
+        "app": statistics.median(app),
+        "floor": statistics.median(floor),
+        "modules": json.loads(loaded),
+        "iam": statistics.median(iam),
+        "iam_modules": json.loads(iam_loaded),
+    }
 
 
 def connections(project: Project) -> dict[str, Any]:

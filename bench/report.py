@@ -91,6 +91,10 @@ def cold_table(results: dict[str, Any]) -> list[str]:
             f"| {database} | {cold['app']:.0f} ms | {cold['floor']:.0f} ms "
             f"| **{_ratio(cold['app'], cold['floor'])}** | {_loaded(cold['modules'])} |"
         )
+        lines.append(
+            f"| {database}, IAM auth (up to the login) | {cold['iam']:.0f} ms | {cold['floor']:.0f} ms "
+            f"| **{_ratio(cold['iam'], cold['floor'])}** | {_loaded(cold['iam_modules'])} |"
+        )
     return lines
 
 

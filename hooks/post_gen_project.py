@@ -29,6 +29,7 @@ Next steps:
 {%- endif %}
   pytest                      # the project's own tests, against the test database
   invoke deploy --guided      # then to AWS: see "Deploying to AWS" in the README
+  git push                    # to GitHub: CI tests every push, Deploy ships main ("Continuous delivery")
 """
 
 

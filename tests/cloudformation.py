@@ -38,6 +38,29 @@ def parameter_values(template: Template, **overrides: str) -> dict[str, Any]:
 
 def deployed(template: Template, **overrides: str) -> dict[str, Template]:
     """The resources CloudFormation would create with these parameter values, conditions resolved."""
+    evaluate = evaluator(template, **overrides)
+    conditions = template.get("Conditions", {})
+    return {
+        name: {**resource, "Properties": resolve_ifs(resource.get("Properties", {}), evaluate)}
+        for name, resource in template["Resources"].items()
+        if "Condition" not in resource or evaluate(conditions[resource["Condition"]])
+    }
+
+
+def refusals(template: Template, **overrides: str) -> list[str]:
+    """The AssertDescriptions of the template's Rules that these parameter values break."""
+    evaluate = evaluator(template, **overrides)
+    return [
+        assertion["AssertDescription"]
+        for rule in template.get("Rules", {}).values()
+        if evaluate(rule.get("RuleCondition", True))
+        for assertion in rule["Assertions"]
+        if not evaluate(assertion["Assert"])
+    ]
+
+
+def evaluator(template: Template, **overrides: str) -> Any:
+    """A function that evaluates conditions (and Refs, Ifs) with these parameter values."""
     values = parameter_values(template, **overrides)
     conditions = template.get("Conditions", {})
 
@@ -58,17 +81,15 @@ def deployed(template: Template, **overrides: str) -> dict[str, Template]:
                 return not evaluate(argument[0])
             case "Fn::And":
                 return all(evaluate(item) for item in argument)
+            case "Fn::Or":
+                return any(evaluate(item) for item in argument)
             case "Fn::If":
                 return evaluate(argument[1] if evaluate(conditions[argument[0]]) else argument[2])
             case "Fn::Join":
                 return argument[0].join(evaluate(argument[1]))
         return node
 
-    return {
-        name: {**resource, "Properties": resolve_ifs(resource.get("Properties", {}), evaluate)}
-        for name, resource in template["Resources"].items()
-        if "Condition" not in resource or evaluate(conditions[resource["Condition"]])
-    }
+    return evaluate
 
 
 def resolve_ifs(node: Any, evaluate: Any) -> Any:

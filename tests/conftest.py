@@ -6,7 +6,8 @@ import pytest
 
 from bench.project import Project, prepare
 from bench.proxy import Proxy
-from tests.baking import CHOICES, DATABASES, DEFAULT_CHOICES, FEATURES, Baked, bake, combination_name
+from tests import cloudformation
+from tests.baking import CHOICES, DATABASES, DEFAULT_CHOICES, FEATURES, OPTIONS, Baked, bake, combination_name
 from tests.servers import drop_databases
 
 
@@ -42,6 +43,12 @@ def baked(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     baked = bake(tmp_path_factory.mktemp("bake"), project_name=combination_name(*choices.values()), **choices)
     drop_databases(choices["database"], baked.app_name)
     return baked
+
+
+@pytest.fixture(scope="session")
+def template(baked: Baked) -> cloudformation.Template:
+    """What sam deploy would make of the baked project's template.yaml, translated once."""
+    return cloudformation.translate(baked.path / "template.yaml", OPTIONS["aws_region"])
 
 
 @pytest.fixture(scope="module", params=DATABASES)

@@ -31,15 +31,15 @@ def test_dynamodb_is_in_the_project_exactly_when_chosen(baked: Baked) -> None:
 
 
 @pytest.fixture(scope="module", params=DATABASES)
-def template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Template:
+def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Template:
     """The CloudFormation of a project baked with DynamoDB, the other options at their defaults."""
     name, database = combination_name(request.param, "dynamodb"), request.param
     baked = bake(tmp_path_factory.mktemp("dynamodb"), project_name=name, database=database, dynamodb="yes")
     return translate(baked.path / "template.yaml", OPTIONS["aws_region"])
 
 
-def test_the_table_is_billed_per_request_recoverable_encrypted_and_kept(template: Template) -> None:
-    table = template["Resources"]["Table"]
+def test_the_table_is_billed_per_request_recoverable_encrypted_and_kept(stack: Template) -> None:
+    table = stack["Resources"]["Table"]
     assert table["Type"] == "AWS::DynamoDB::Table"
     assert (table["DeletionPolicy"], table["UpdateReplacePolicy"]) == ("Retain", "Retain")
     properties = table["Properties"]
@@ -49,14 +49,14 @@ def test_the_table_is_billed_per_request_recoverable_encrypted_and_kept(template
     assert "TableName" not in properties  # named by CloudFormation: one table per stack, never shared
 
 
-def test_only_the_api_function_may_use_the_table_and_no_other(template: Template) -> None:
-    functions = of_type(template["Resources"], "AWS::Lambda::Function")
+def test_only_the_api_function_may_use_the_table_and_no_other(stack: Template) -> None:
+    functions = of_type(stack["Resources"], "AWS::Lambda::Function")
     api, migrate = (functions[name]["Properties"] for name in ("ApiFunction", "MigrateFunction"))
     assert api["Handler"] == "app.handlers.viewed_posts.handler"
     assert api["Environment"]["Variables"]["DYNAMODB_TABLE"] == {"Ref": "Table"}
     assert not {"DYNAMODB_TABLE", "DYNAMODB_ENDPOINT"} & migrate["Environment"]["Variables"].keys()
 
-    roles = of_type(template["Resources"], "AWS::IAM::Role")
+    roles = of_type(stack["Resources"], "AWS::IAM::Role")
     table_access = {
         name: [
             statement
@@ -74,15 +74,15 @@ def test_only_the_api_function_may_use_the_table_and_no_other(template: Template
     assert all(re.fullmatch(r"dynamodb:[A-Z][A-Za-z]+", action) for action in statement["Action"])
 
 
-def test_the_gateway_endpoint_is_created_on_the_given_route_tables(template: Template) -> None:
-    assert "DynamoDBEndpoint" not in deployed(template)  # none asked for: the VPC has its own, or a NAT
+def test_the_gateway_endpoint_is_created_on_the_given_route_tables(stack: Template) -> None:
+    assert "DynamoDBEndpoint" not in deployed(stack)  # none asked for: the VPC has its own, or a NAT
     for parameters in ({}, {"SecurityGroupIds": "sg-0123456789abcdef0", "CreateVpcEndpoints": "false"}):
-        endpoint = deployed(template, RouteTableIds=ROUTE_TABLES, **parameters)["DynamoDBEndpoint"]
+        endpoint = deployed(stack, RouteTableIds=ROUTE_TABLES, **parameters)["DynamoDBEndpoint"]
         assert endpoint["Properties"] == {
             "VpcEndpointType": "Gateway",  # free, unlike interface endpoints
             "ServiceName": {"Fn::Sub": "com.amazonaws.${AWS::Region}.dynamodb"},
             "VpcId": {"Ref": "VpcId"},
             "RouteTableIds": {"Ref": "RouteTableIds"},
         }
-    values = parameter_values(template, RouteTableIds=ROUTE_TABLES)["RouteTableIds"]
+    values = parameter_values(stack, RouteTableIds=ROUTE_TABLES)["RouteTableIds"]
     assert values == ["rtb-0123456789abcdef0", "rtb-0fedcba9876543210"]

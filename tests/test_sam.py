@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests import cloudformation, servers
+from tests import servers
 from tests.baking import (
     BIN,
     DATABASES,
-    OPTIONS,
     Baked,
     bake,
     built_functions,
@@ -20,7 +19,7 @@ from tests.baking import (
     runtime_python,
     sam_build,
 )
-from tests.cloudformation import deployed, of_type, translate
+from tests.cloudformation import deployed, of_type
 
 PORTS = {"mysql": 3306, "postgresql": 5432}
 DRIVERS = {"mysql": "pymysql", "postgresql": "psycopg2"}
@@ -30,15 +29,13 @@ HOST_ARCHITECTURE = {"x86_64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}[p
 NEVER_SHIPPED = {"boto3", "botocore", "tests", "invoke", "pytest", "dotenv", "ruff", "yaml", "_yaml"}
 SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
 USER_GROUP = "sg-0123456789abcdef0"
-
-
-@pytest.fixture(scope="session")
-def template(baked: Baked) -> cloudformation.Template:
-    return translate(baked.path / "template.yaml", OPTIONS["aws_region"])
+HOST = "blog.cluster-abcdefghijkl.us-east-1.rds.amazonaws.com"
+EXISTING_DATABASE = {"DatabaseHost": HOST, "DatabaseSecretArn": SECRET}  # what "bring your own" asks for
 
 
 def test_cfn_lint_reports_nothing(baked: Baked) -> None:
-    result = baked.run(BIN / "cfn-lint", "template.yaml", env=offline_environment(baked))
+    templates = ["template.yaml", "deploy/github-oidc.yaml"]  # the app, and the roles GitHub deploys with
+    result = baked.run(BIN / "cfn-lint", *templates, env=offline_environment(baked))
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
 
 
@@ -81,10 +78,11 @@ def test_every_function_runs_in_the_vpc_on_the_chosen_runtime(baked: Baked, temp
         assert properties["Architectures"] == [baked.context["architecture"]]
         assert properties["LoggingConfig"]["LogFormat"] == "JSON"
         assert "DB_PASS" not in properties["Environment"]["Variables"]
-        assert properties["Environment"]["Variables"]["DB_SECRET_ARN"] == {"Ref": "DatabaseSecretArn"}
 
-    created = deployed(template)
+    created = deployed(template, **EXISTING_DATABASE)
     for name in functions:
+        variables = created[name]["Properties"]["Environment"]["Variables"]
+        assert (variables["DB_HOST"], variables["DB_SECRET_ARN"]) == (HOST, SECRET)
         chosen = created[name]["Properties"]["VpcConfig"]["SecurityGroupIds"]
         assert chosen == [{"Ref": "LambdaSecurityGroup"}]
     own_groups = deployed(template, SecurityGroupIds=USER_GROUP)
@@ -93,26 +91,25 @@ def test_every_function_runs_in_the_vpc_on_the_chosen_runtime(baked: Baked, temp
 
 
 def test_functions_may_use_the_vpc_and_read_only_the_database_secret(baked: Baked, template) -> None:
-    roles = of_type(template["Resources"], "AWS::IAM::Role")
+    resources = deployed(template, **EXISTING_DATABASE)
+    roles = of_type(resources, "AWS::IAM::Role")
     assert set(roles) == {"ApiFunctionRole", "MigrateFunctionRole"}
-    secret = {"Fn::Sub": ["${secretArn}", {"secretArn": {"Ref": "DatabaseSecretArn"}}]}
     for name, role in roles.items():
         assert role["Properties"]["ManagedPolicyArns"] == [
             "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
             "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",  # network interfaces
+            {"Ref": "DatabaseAccessPolicy"},
         ]
-        statements = [
-            statement
-            for policy in role["Properties"]["Policies"]
+        # and, with DynamoDB, the API function its table (test_dynamodb.py checks the statement)
+        inline = [
+            statement["Action"][0].split(":")[0]
+            for policy in role["Properties"].get("Policies", [])
             for statement in policy["PolicyDocument"]["Statement"]
         ]
-        # and, with DynamoDB, the API function its table only (test_dynamodb.py)
-        table_access = [each for each in statements if each["Action"][0].startswith("dynamodb:")]
-        assert len(table_access) == (name == "ApiFunctionRole" and baked.context["dynamodb"] == "yes")
-        assert statements == [
-            {"Action": ["secretsmanager:GetSecretValue"], "Effect": "Allow", "Resource": secret},
-            *table_access,
-        ]
+        with_table = name == "ApiFunctionRole" and baked.context["dynamodb"] == "yes"
+        assert inline == (["dynamodb"] if with_table else [])
+    statements = resources["DatabaseAccessPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert statements == [{"Action": "secretsmanager:GetSecretValue", "Effect": "Allow", "Resource": SECRET}]
 
 
 def test_concurrency_caps_database_connections(template) -> None:

@@ -192,7 +192,7 @@ def test_migrate_status_version_rollback(project: Project) -> None:
 
 def test_autogenerate_picks_up_a_new_model_column(project: Project) -> None:
     project.ok("db.setup")
-    model = project.baked.path / project.baked.app_name / "models" / "post.py"
+    model = project.baked.path / "app" / "models" / "post.py"
     original = model.read_text()
     model.write_text(
         original.replace(

@@ -2,19 +2,26 @@
 
 import io
 import json
+import os
+import shlex
 
 import pytest
+import yaml
 from botocore.response import StreamingBody
-from invoke import Context
+from invoke import Context, Program
 from invoke.exceptions import Exit
 
+from app.environment import PROJECT_ROOT
+
 from tasks import db as db_tasks
+from tasks import namespace
 from tasks.remote import MIGRATE_TIMEOUT
 from tasks.stack import DeploymentError, Stack, stack_for
 from tests.conftest import REGION
 
 STACK = stack_for("production").name
 FUNCTION = f"{STACK}-MigrateFunction-AbC123"
+DEPLOY_WORKFLOW = PROJECT_ROOT / ".github" / "workflows" / "deploy.yml"
 
 
 def payload(value: object) -> StreamingBody:
@@ -104,3 +111,21 @@ def test_an_environment_samconfig_does_not_know_is_refused_before_any_aws_call(s
     assert stopped.value.message == (
         "error: samconfig.toml has no 'development' environment: use --env with one of production"
     )
+
+
+def deploy_step(name: str) -> dict:
+    """The step ``name`` of the deploy job in .github/workflows/deploy.yml."""
+    steps = yaml.safe_load(DEPLOY_WORKFLOW.read_text())["jobs"]["deploy"]["steps"]
+    (step,) = [step for step in steps if step.get("name") == name]
+    return step
+
+
+def test_the_deploy_workflow_migrates_through_the_migrate_function(stub_aws, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("DEPLOY_ENV", "production")  # what deploy.yml sets on a push to main
+    argv = shlex.split(os.path.expandvars(deploy_step("Migrate")["run"]))
+    assert argv[:2] == ["invoke", "db.migrate"]
+    stubs = stub_aws("cloudformation", "lambda")
+    stacks(stubs)
+    invoked(stubs, {"database": "app_production", "created": False, "previous": "1", "current": "2"})
+    Program(namespace=namespace, binary="invoke").run(argv, exit=False)
+    assert capsys.readouterr().out == "Migrated app_production on AWS: 1 -> 2\n"

@@ -43,6 +43,7 @@ class DatabaseSettings:
     password: str = field(repr=False)  # never shown in logs or tracebacks
     database: str
     password_secret: str | None = None  # a Secrets Manager secret holding the password instead
+    iam_auth: bool = False  # log in with an IAM authentication token per connection instead
     pool: int = 1
     pool_timeout: float = 2.0
     connect_timeout: int = 3
@@ -207,6 +208,12 @@ def _build(env: str, values: dict[str, Any]) -> DatabaseSettings:
         except ValueError:
             raise ConfigurationError(f"{key} of {env!r} must be {convert.__name__}, not {value!r}") from None
 
+    ssl, iam_auth = read("ssl", boolean, False), read("iam_auth", boolean, False)
+    if iam_auth and not ssl:
+        raise ConfigurationError(
+            f"iam_auth of {env!r} needs ssl: RDS takes IAM tokens over TLS only, "
+            "and a token sent in clear could be replayed (set DB_SSL=true)"
+        )
     return DatabaseSettings(
         env=env,
         adapter=adapter,
@@ -216,13 +223,14 @@ def _build(env: str, values: dict[str, Any]) -> DatabaseSettings:
         password=read("password", str, ""),
         database=str(values["database"]),
         password_secret=read("password_secret", str, None),
+        iam_auth=iam_auth,
         pool=read("pool", int, 1),
         pool_timeout=read("pool_timeout", float, 2.0),
         connect_timeout=read("connect_timeout", int, 3),
         read_timeout=read("read_timeout", seconds, 5.0),
         write_timeout=read("write_timeout", seconds, 5.0),
         ping_after_idle=read("ping_after_idle", float, 60.0),
-        ssl=read("ssl", boolean, False),
+        ssl=ssl,
         ssl_ca=read("ssl_ca", str, None),
     )
 
