@@ -23,7 +23,7 @@ from typing import Any
 
 from moto.server import ThreadedMotoServer
 
-from bench.__main__ import COLD_RUNS, package_size, timed_run
+from bench.__main__ import COLD_RUNS, lambda_runtime, package_size, timed_run
 from bench.project import Project, prepare
 from bench.report import _loaded
 from tests.baking import DATABASES, built_functions, runtime_python
@@ -32,8 +32,6 @@ PYTHON_VERSION = "3.13"
 PLATFORM = "manylinux2014_x86_64"
 PYNAMODB = "pynamodb>=6,<7"
 TABLE = "bench_post_views"
-# Where the Lambda runtime keeps boto3 and botocore: here, this virtualenv's site-packages.
-RUNTIME_SDK = str(Path(__import__("boto3").__file__).parent.parent)
 LOCAL = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": "us-east-1"}
 
 BOTO3_VIEW = """
@@ -80,7 +78,7 @@ IMPORT_ONLY = {
 APP_ROUTE = """
 import json, sys
 sys.path[:0] = [{function!r}]
-sys.path.append({sdk!r})  # where the runtime keeps boto3: importable, imported only when used
+sys.path.append({sdk!r})  # the runtime's boto3: importable, imported only when used
 from app.handlers.viewed_posts import handler
 response = handler({event}, None)
 assert response["statusCode"] == {status}, response
@@ -147,7 +145,8 @@ def model_layers(project: Project, endpoint: str, folder: Path) -> dict[str, Any
     """Figure 1: boto3 through aws.client against PynamoDB, cold, and what each ships."""
     pynamodb = folder / "pynamodb-package"
     install_pynamodb(pynamodb)
-    values = {"app": str(project.baked.path), "sdk": RUNTIME_SDK, "pynamodb": str(pynamodb)}
+    sdk = str(lambda_runtime(folder / "lambda-runtime"))  # boto3 and botocore, as the runtime has them
+    values = {"app": str(project.baked.path), "sdk": sdk, "pynamodb": str(pynamodb)}
     values |= {"endpoint": endpoint, "table": TABLE}
     environment = {"AWS_LAMBDA_FUNCTION_NAME": "bench", **LOCAL}
     times = taking_turns(
@@ -172,13 +171,14 @@ def app_routes(project: Project, endpoint: str) -> dict[str, Any]:
     if sizes["status"] != "built":
         raise SystemExit(f"bench: {sizes['status']}")
     function = built_functions(project.baked) / "ApiFunction"
+    sdk = str(lambda_runtime(function.parent / "lambda-runtime"))
     environment = project.environment(AWS_LAMBDA_FUNCTION_NAME="bench", DYNAMODB_TABLE=TABLE,
                                       DYNAMODB_ENDPOINT=endpoint, **LOCAL)  # fmt: skip
     post_id = project.scalar("SELECT MIN(id) FROM posts") or seed_post(project)
     figures: dict[str, Any] = {"package": sizes}
     for route, (event, status) in ROUTES.items():
         event_code = json.dumps(event).replace("{post_id}", str(post_id))
-        code = APP_ROUTE.format(function=str(function), sdk=RUNTIME_SDK, event=event_code, status=status)
+        code = APP_ROUTE.format(function=str(function), sdk=sdk, event=event_code, status=status)
         runs = [timed_run(runtime_python(PYTHON_VERSION), code, environment) for _ in range(COLD_RUNS)]
         figures[route] = {"ms": statistics.median(ms for ms, _ in runs), "modules": json.loads(runs[-1][1])}
     return figures

@@ -34,6 +34,12 @@ NOT_USED = {
     "vpce:AllowMultiRegion": "the endpoint serves its own region",
     "iam:PutRolePermissionsBoundary": "the functions' roles have no permissions boundary",
     "iam:DeleteRolePermissionsBoundary": "the functions' roles have no permissions boundary",
+    "kinesis:": "the DynamoDB table streams to no Kinesis stream",
+    "dynamodb:ImportTable": "the DynamoDB table is created empty, not imported from S3",
+    "dynamodb:DescribeImport": "the DynamoDB table is created empty, not imported from S3",
+    "s3:GetObjectMetadata": "the DynamoDB table is created empty, not imported from S3",
+    "s3:ListBucket": "the DynamoDB table is created empty, not imported from S3",
+    "logs:": "the DynamoDB table is created empty, not imported from S3 (whose import logs to CloudWatch)",
     # Named by the schemas, unknown to IAM (cfn-lint's W3037 refuses them in a policy).
     "lambda:AssociateRuntimeAlias": "not an IAM action",
     "apigateway:TagResource": "not an IAM action: API Gateway tags with POST on /tags",
