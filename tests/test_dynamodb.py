@@ -60,7 +60,7 @@ def test_only_the_api_function_may_use_the_table_and_no_other(stack: Template) -
     table_access = {
         name: [
             statement
-            for policy in role["Properties"]["Policies"]
+            for policy in role["Properties"].get("Policies", [])
             for statement in policy["PolicyDocument"]["Statement"]
             if any(action.startswith("dynamodb:") for action in statement["Action"])
         ]
