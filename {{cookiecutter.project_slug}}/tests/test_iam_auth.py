@@ -1,7 +1,7 @@
 """IAM database authentication: a token signed per new connection, sent over TLS only, never logged.
 
 On AWS the token is checked by RDS or RDS Proxy. The local server stands in for them: it is given
-its own password in the token's place (PostgreSQL's trust would take anything, MySQL would not),
+its own password in the token's place (a server that trusts local logins would take anything),
 after the test has seen what the app would have sent. The app's RDS client is a real botocore
 client with test credentials, which signs locally as Lambda's would.
 """
