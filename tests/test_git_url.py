@@ -2,10 +2,13 @@
 
 from pathlib import Path
 
+import pytest
+
 from tests.baking import template_repository
 from tests.test_hooks import cookiecutter_cli
 
 
+@pytest.mark.slow  # a clone of the template: how it is published, not what it makes
 def test_bake_from_a_git_url(tmp_path: Path) -> None:
     repo = template_repository(tmp_path / "cookiecutter-lambda-rds")
     config = tmp_path / "cookiecutter.yaml"
