@@ -48,6 +48,12 @@ def name_problem() -> str | None:
             f"project_slug {PROJECT_SLUG!r} is {len(PROJECT_SLUG)} characters long: use at most "
             f"{SLUG_LIMIT}, so that database names fit MySQL's and PostgreSQL's limits"
         )
+    app_name, derived = ANSWERS["__app_name"], PROJECT_SLUG.replace("-", "_")  # a replay file holds both
+    if app_name != derived:
+        return (
+            f"__app_name {app_name!r} does not follow project_slug {PROJECT_SLUG!r}: "
+            f"set it to {derived!r} (a replay file holds both)"
+        )
     return None
 
 

@@ -68,6 +68,16 @@ def test_a_good_bake_prints_the_next_steps(tmp_path: Path) -> None:
     assert (tmp_path / "next-steps" / "app" / "handlers" / "posts.py").is_file()
 
 
+def replayed(replay: Path, output_dir: Path) -> subprocess.CompletedProcess[str]:
+    """``cookiecutter --replay-file``: a bake from the answers of an earlier one."""
+    return subprocess.run(
+        [BIN / "cookiecutter", "--replay-file", replay, "-o", output_dir, TEMPLATE],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def test_a_refused_bake_leaves_its_answers_for_replay(tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
     config.write_text(f"replay_dir: {tmp_path / 'replay'}\n")
@@ -78,14 +88,17 @@ def test_a_refused_bake_leaves_its_answers_for_replay(tmp_path: Path) -> None:
     assert answers["cookiecutter"]["project_slug"] == "9-lives"
     answers["cookiecutter"]["project_slug"] = "nine-lives"  # the fix the README gives
     replay.write_text(json.dumps(answers))
-    result = subprocess.run(
-        [BIN / "cookiecutter", "--replay-file", replay, "-o", tmp_path / "fixed", TEMPLATE],
-        capture_output=True,
-        text=True,
-        timeout=120,
+    half_fixed = replayed(replay, tmp_path / "half")
+    assert half_fixed.stderr == (
+        "ERROR: __app_name '9_lives' does not follow project_slug 'nine-lives': "
+        "set it to 'nine_lives' (a replay file holds both)\n"
     )
+    answers["cookiecutter"]["__app_name"] = "nine_lives"
+    replay.write_text(json.dumps(answers))
+    result = replayed(replay, tmp_path / "fixed")
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "fixed" / "nine-lives" / "config" / "database.yml").is_file()
+    database_yml = (tmp_path / "fixed" / "nine-lives" / "config" / "database.yml").read_text()
+    assert "${DB_NAME:-nine_lives_development}" in database_yml
 
 
 def test_the_hook_line_is_all_of_stderr_and_cookiecutter_adds_a_traceback_on_stdout(tmp_path: Path) -> None:
