@@ -44,6 +44,8 @@ LOGIN_RESOURCES = {
     "iam": set(),  # tokens are signed in the function: no AWS call
     "proxy": {"ProxySecurityGroup", "DatabaseProxyRole", "DatabaseProxy", "DatabaseProxyTargetGroup"},
 }
+# What the dynamodb option adds whatever the database (tests/test_dynamodb.py checks it).
+OPTION_RESOURCES = {"no": set(), "yes": {"Table"}}
 FUNCTIONS = ("ApiFunction", "MigrateFunction")
 CREATED_SECRET = {
     "existing": SECRET,
@@ -77,9 +79,11 @@ def stack_resources(resources: dict[str, Template]) -> set[str]:
 
 
 @pytest.mark.parametrize(("mode", "login"), COMBINATIONS, ids=IDS)
-def test_each_combination_creates_exactly_what_it_needs(template: Template, mode: str, login: str) -> None:
+def test_each_combination_creates_exactly_what_it_needs(
+    baked: Baked, template: Template, mode: str, login: str
+) -> None:
     created = stack_resources(deployed(template, **parameters(mode, login)))
-    common = {"LambdaSecurityGroup", "DatabaseAccessPolicy"}
+    common = {"LambdaSecurityGroup", "DatabaseAccessPolicy"} | OPTION_RESOURCES[baked.context["dynamodb"]]
     assert created == common | DATABASE_RESOURCES[mode] | LOGIN_RESOURCES[login]
     assert refusals(template, **parameters(mode, login)) == []
 
@@ -143,7 +147,13 @@ def test_the_functions_reach_the_database_and_may_only_log_in_to_it(
     for name in FUNCTIONS:
         policies = resources[f"{name}Role"]["Properties"]
         assert policies["ManagedPolicyArns"][2:] == [{"Ref": "DatabaseAccessPolicy"}]
-        assert "Policies" not in policies
+        inline = [  # with dynamodb=yes, the API function's table access (tests/test_dynamodb.py)
+            action
+            for policy in policies.get("Policies", [])
+            for statement in policy["PolicyDocument"]["Statement"]
+            for action in statement["Action"]
+        ]
+        assert all(action.startswith("dynamodb:") for action in inline), inline
 
 
 @pytest.mark.parametrize("mode", ["aurora-serverless", "instance"])
