@@ -1,35 +1,39 @@
-"""Run every test against the real test database (APP_ENV=test).
+"""Run every test in the test environment (APP_ENV=test).
 
-The suite empties every table before each test, so it first checks that the database is
-recorded as the test one (see db/protection.py) and stops, in one line, when it is not.
+``tests/unit`` needs no server: routing, validation, errors, OpenAPI, settings. ``tests/integration``
+runs against the real test database (see its conftest.py); its tests are marked ``db``, so
+``pytest -m "not db"`` runs the unit tests only, with the database server stopped.
 """
 
 import os
 
 os.environ["APP_ENV"] = "test"
 
+import io
+import json
+import logging
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from pathlib import Path
 
 import boto3
 import pytest
 from botocore.stub import Stubber
-from sqlalchemy import create_engine, delete
-from sqlalchemy.engine import Engine
-from sqlalchemy.pool import NullPool
 
 from app import aws, db
-from app.db import protection
-from app.db.admin import create_database, refuse_destruction
-from app.db.migrations import upgrade
 from app.db.settings import DatabaseSettings, load_database_settings
-from app.models import Base
+from app.main import logger
 
 from tasks.stack import stack_for
-from tests.server import Server
 
 REGION = stack_for("production").region  # the region samconfig.toml deploys to
-EMPTY_TABLES = "empty the tables of"
+INTEGRATION = Path(__file__).parent / "integration"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests of tests/integration ``db``: they need the database server."""
+    for item in items:
+        if item.path.is_relative_to(INTEGRATION):
+            item.add_marker(pytest.mark.db)
 
 
 @pytest.fixture(scope="session")
@@ -37,48 +41,23 @@ def settings() -> DatabaseSettings:
     return load_database_settings("test")
 
 
-@pytest.fixture(scope="session", autouse=True)
-def test_database(settings: DatabaseSettings) -> None:
-    """Create the test database when missing and migrate it to head, as Rails keeps its test schema."""
-    create_database(settings)
-    with stop_unless_test_database():
-        refuse_destruction(settings, EMPTY_TABLES)
-    upgrade(settings)
-
-
 @pytest.fixture(autouse=True)
 def fresh_environment() -> Iterator[None]:
-    """Each test starts like a new execution environment, with empty tables."""
-    db.reset()
-    with db.session_scope() as session, stop_unless_test_database():
-        protection.refuse_destruction(session.connection(), "test", EMPTY_TABLES)
-        for table in reversed(Base.metadata.sorted_tables):
-            session.execute(delete(table))
+    """Each test starts like a new execution environment: settings, engine and secrets read anew."""
     db.reset()
     yield
     db.reset()
 
 
-@contextmanager
-def stop_unless_test_database() -> Iterator[None]:
-    """End the whole run with one line when the database is not the test one."""
-    try:
-        yield
-    except protection.ProtectedDatabaseError as error:
-        pytest.exit(f"error: {error}", returncode=1)
-
-
 @pytest.fixture
-def observer(settings: DatabaseSettings) -> Iterator[Engine]:
-    """A plain engine of its own, which sees only what the app has committed (tests/observer.py)."""
-    engine = create_engine(settings.url(), poolclass=NullPool)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def server(settings: DatabaseSettings) -> Server:
-    return Server(settings)
+def log_lines() -> Iterator[Callable[[], list[dict]]]:
+    """The API function's log lines during the test, as Lambda stores them: ``log_lines()``."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logger.registered_formatter)
+    logger.addHandler(handler)
+    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    logger.removeHandler(handler)
 
 
 @pytest.fixture

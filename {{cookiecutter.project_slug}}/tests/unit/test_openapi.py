@@ -1,0 +1,53 @@
+"""The OpenAPI document, made from the code: valid, listing every route, and true to the answers."""
+
+import json
+import subprocess
+import sys
+
+from openapi_schema_validator import validate as validate_value
+from openapi_spec_validator import validate
+
+from app.environment import PROJECT_ROOT
+from app.main import handler, route_table
+
+from tasks.api import openapi_document, swagger_page
+from tests.events import call, http_event
+
+
+def documented_routes(document: dict) -> set[str]:
+    paths = document["paths"].items()
+    return {f"{method.upper()} {path}" for path, operations in paths for method in operations}
+
+
+def test_the_document_is_valid_openapi_and_lists_every_route() -> None:
+    document = openapi_document()
+    validate(document)
+    served = {f"{method} {path}" for path, methods in route_table().items() for method in methods}
+    assert documented_routes(document) == served
+
+
+def test_errors_are_answered_as_documented() -> None:
+    document = openapi_document()
+    schema = document["paths"]["/posts"]["post"]["responses"]["422"]["content"]["application/json"]["schema"]
+    status, body = call(handler, http_event("POST /posts", {"title": 7}))
+    assert status == 422
+    validate_value(body, schema | {"components": document["components"]})
+
+
+def test_invoke_api_openapi_writes_the_document(tmp_path) -> None:
+    output = tmp_path / "openapi.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "invoke", "api.openapi", "--output", str(output)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert (result.returncode, result.stdout) == (0, f"Wrote {output}\n"), result.stderr
+    assert json.loads(output.read_text()) == openapi_document()
+
+
+def test_swagger_ui_shows_the_document_with_no_download() -> None:
+    page = swagger_page()
+    assert "SwaggerUIBundle" in page
+    assert all(f'"{path}"' in page for path in route_table())
+    assert "https://" not in page.split("<script>")[0]  # its script and style are inline
