@@ -12,6 +12,7 @@ OPTION_FILES = {
         "app/routes/viewed_posts.py",
         "tasks/dynamodb.py",
         "tests/integration/test_dynamodb.py",
+        "tests/service_dynamodb.py",
     ],
 }
 CHOSEN = {"dynamodb": "{{ cookiecutter.dynamodb }}"}

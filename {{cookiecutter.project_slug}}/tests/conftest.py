@@ -27,6 +27,8 @@ from tasks.stack import stack_for
 
 REGION = stack_for("production").region  # the region samconfig.toml deploys to
 INTEGRATION = Path(__file__).parent / "integration"
+# Local stand-ins for the services besides the database that the project's options add.
+pytest_plugins = sorted(f"tests.{path.stem}" for path in Path(__file__).parent.glob("service_*.py"))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -1,7 +1,9 @@
-"""Whatever a client sends, the posts API answers a valid HTTP API response below 500, in JSON.
+"""Whatever a client sends, the API answers a valid HTTP API response below 500, in JSON.
 
 Hypothesis throws random bodies (text with lone surrogates and NUL characters, binary, nested and
-huge JSON) and random methods and paths at the handler, against the real test database.
+huge JSON), content types, methods and paths at the handler, against the real test database. The
+one 5xx allowed is the generic 503 of a store out of reach, which a route that needs a service this
+suite does not start (a local DynamoDB) answers.
 ``pytest --hypothesis-show-statistics`` shows how often each status was answered.
 """
 
@@ -14,7 +16,7 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from app.bodies import MAX_BODY_BYTES
-from app.main import handler, route_table
+from app.main import UNAVAILABLE, handler, route_table
 
 from tasks.api import LocalContext
 from tests.events import decoded, default_event, http_event
@@ -119,11 +121,11 @@ def test_every_request_gets_a_json_answer_below_500(request: dict[str, Any]) -> 
     status, body = decoded(handler(request, LocalContext()))
     event(f"status {status}")
 
-    assert 200 <= status < 500, body
+    assert 200 <= status < 500 or (status, body.get("error")) == (503, UNAVAILABLE), body
     assert isinstance(body, dict)
     if status >= 400:
         assert set(body) == {"error", "request_id"}
         assert isinstance(body["error"], str)
-    if status == 201:  # what was accepted was stored as it was sent
-        shown = handler(http_event("GET /posts/{post_id}", post_id=str(body["id"])), LocalContext())
-        assert decoded(shown) == (200, body)
+    if status == 201:  # what was accepted was stored as it was sent: the newest post
+        listed = handler(http_event("GET /posts", query={"limit": "1"}), LocalContext())
+        assert decoded(listed)[1]["items"] == [body]

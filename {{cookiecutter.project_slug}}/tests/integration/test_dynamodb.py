@@ -13,9 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import yaml
-from moto.server import ThreadedMotoServer
 
-from app import aws
 from app.db.settings import load_database_settings
 from app.dynamodb import DynamoDBSettings, Table, app_table, load_dynamodb_settings
 from app.dynamodb.post_views import add_view, key
@@ -27,26 +25,11 @@ from app.main import handler
 
 from tasks.api import TEMPLATE, CloudFormationLoader
 from tests.events import error, invoke
+from tests.service_dynamodb import start_afresh
 from tests.unit.test_aws import AWS_SDK
 
 TABLE = "post_views_test"
 UNAVAILABLE = error("database unavailable, try again shortly")
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint() -> Iterator[str]:
-    """moto's DynamoDB, served over HTTP in this process, as ``moto_server`` serves it in development."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-def start_afresh() -> None:
-    """Settle the table and its client again, as a new execution environment does."""
-    app_table.cache_clear()
-    aws.client.cache_clear()
 
 
 @pytest.fixture
@@ -93,8 +76,9 @@ def test_concurrent_views_are_all_counted(table: Table) -> None:
 def test_showing_a_post_counts_its_views(table: Table) -> None:
     status, created = invoke(handler, "POST /posts", {"title": "Counted", "body": "in DynamoDB"})
     assert status == 201
-    assert invoke(handler, "GET /posts/{post_id}", post_id=str(created["id"])) == (200, created | {"views": 1})
-    assert invoke(handler, "GET /posts/{post_id}", post_id=str(created["id"])) == (200, created | {"views": 2})
+    shown = str(created["id"])
+    assert invoke(handler, "GET /posts/{post_id}", post_id=shown) == (200, created | {"views": 1})
+    assert invoke(handler, "GET /posts/{post_id}", post_id=shown) == (200, created | {"views": 2})
     assert stored_views(table, created["id"]) == 2
     assert invoke(handler, "GET /posts")[1]["items"] == [created]  # the list has no counts
 
@@ -133,7 +117,8 @@ def test_a_missing_table_is_a_generic_500(moto_endpoint: str, endpoint, caplog) 
     endpoint(moto_endpoint)  # the table was never created
     created = invoke(handler, "POST /posts", {"title": "No table"})[1]
     with caplog.at_level(logging.ERROR):
-        assert invoke(handler, "GET /posts/{post_id}", post_id=str(created["id"])) == (500, error("internal error"))
+        shown = invoke(handler, "GET /posts/{post_id}", post_id=str(created["id"]))
+    assert shown == (500, error("internal error"))
     assert "ResourceNotFoundException" in caplog.text
 
 
@@ -176,7 +161,8 @@ def test_the_table_is_named_after_the_database_locally_and_given_by_the_stack_on
 
 def run_task(endpoint_url: str, *arguments: str, **variables: str) -> subprocess.CompletedProcess[str]:
     """``invoke *arguments`` in the project, with DYNAMODB_ENDPOINT set to ``endpoint_url``."""
-    environment = os.environ | {ENDPOINT_VARIABLE: endpoint_url, **variables}
+    environment = {name: value for name, value in os.environ.items() if name != TABLE_VARIABLE}
+    environment |= {ENDPOINT_VARIABLE: endpoint_url, **variables}
     command = [sys.executable, "-m", "invoke", *arguments]
     return subprocess.run(command, cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True)
 
