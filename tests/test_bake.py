@@ -1,6 +1,8 @@
 """Every option combination bakes into a project that is complete, clean and working."""
 
+import os
 import re
+import socket
 import tomllib
 
 import yaml
@@ -63,7 +65,8 @@ def test_database_choice_shapes_settings_and_requirements(baked: Baked) -> None:
     lines = (baked.path / "requirements.txt").read_text().splitlines()
     packages = [re.split(r"[<>=]", line)[0] for line in lines if line and not line.startswith("#")]
     driver = "PyMySQL" if database == "mysql" else "psycopg2-binary"
-    assert packages == ["SQLAlchemy", driver, "PyYAML"]  # no boto3: the Lambda runtime has it
+    # no boto3: the Lambda runtime has it
+    assert packages == ["SQLAlchemy", driver, "PyYAML", "aws-lambda-powertools", "pydantic"]
 
 
 def test_python_version_choice_reaches_pyproject(baked: Baked) -> None:
@@ -78,3 +81,20 @@ def test_the_generated_test_suite_passes_against_the_real_server(baked: Baked) -
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     summary = result.stdout.strip().splitlines()[-1]
     assert re.fullmatch(r"\d+ passed in [\d.]+s( \(\d+:\d\d:\d\d\))?", summary), summary
+
+
+def test_the_generated_unit_tests_pass_with_no_server_to_reach(baked: Baked) -> None:
+    """``pytest -m "not db"``, the settings pointing at a port where nothing listens."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = str(probe.getsockname()[1])
+    unreachable = {
+        "DB_HOST": "127.0.0.1",
+        "DB_PORT": closed,
+        "DYNAMODB_ENDPOINT": f"http://127.0.0.1:{closed}",
+    }
+    command = [BIN / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not db"]
+    result = baked.run(*command, env=os.environ | unreachable, timeout=600)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    summary = result.stdout.strip().splitlines()[-1]
+    assert re.fullmatch(r"\d+ passed, \d+ deselected in [\d.]+s", summary), summary

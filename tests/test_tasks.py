@@ -302,8 +302,8 @@ def test_api_invoke_runs_the_handler_on_an_event_file(project: Project) -> None:
     env = json.loads((project.baked.path / "env.json").read_text())["ApiFunction"] | {"DB_HOST": "127.0.0.1"}
     listed = json.loads(project.ok("api.invoke", "events/get_posts.json", **env))
     assert listed["statusCode"] == 200
-    assert json.loads(listed["body"])["posts"][0] == json.loads(created["body"])  # newest first
-    assert len(json.loads(listed["body"])["posts"]) == 3
+    assert json.loads(listed["body"])["items"][0] == json.loads(created["body"])  # newest first
+    assert len(json.loads(listed["body"])["items"]) == 3
 
     assert project.error("api.invoke", "events/nope.json") == (
         "error: cannot read the event file events/nope.json: No such file or directory"
@@ -315,7 +315,7 @@ def test_pytest_never_empties_the_development_database(project: Project) -> None
     stored = project.posts()
     assert stored >= 2  # the seeds, and whatever earlier tests of the module wrote
     url = project.url(project.development)
-    one_test = "tests/test_protection.py::test_the_test_database_is_recorded_as_test"
+    one_test = "tests/integration/test_protection.py::test_the_test_database_is_recorded_as_test"
     result = project.pytest(one_test, DATABASE_URL=url)
     assert result.returncode == 0, result.stdout + result.stderr
     assert project.posts() == stored
