@@ -3,10 +3,13 @@
 import json
 import os
 import re
+import socket
 import subprocess
+import urllib.request
 from pathlib import Path
 
 import pytest
+from openapi_spec_validator import validate
 from sqlalchemy import text
 
 from tests import servers
@@ -308,6 +311,37 @@ def test_api_invoke_runs_the_handler_on_an_event_file(project: Project) -> None:
     assert project.error("api.invoke", "events/nope.json") == (
         "error: cannot read the event file events/nope.json: No such file or directory"
     )
+
+
+def test_api_event_openapi_and_docs_describe_the_routes_in_code(project: Project, tmp_path: Path) -> None:
+    route = "GET /posts/{post_id}/comments"
+    written = project.baked.path / "events" / "get_posts_post_id_comments.json"
+    try:
+        assert project.ok("api.event", route) == "Wrote events/get_posts_post_id_comments.json\n"
+        event = json.loads(written.read_text())
+    finally:
+        written.unlink(missing_ok=True)
+    assert (event["routeKey"], event["rawPath"]) == (route, "/posts/1/comments")
+    assert event["pathParameters"] == {"post_id": "1"}
+
+    document = tmp_path / "openapi.json"
+    assert project.ok("api.openapi", "--output", str(document)) == f"Wrote {document}\n"
+    validate(json.loads(document.read_text()))
+
+    with socket.socket() as probe:  # a free port
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    docs = subprocess.Popen(
+        [BIN / "invoke", "api.docs", "--port", str(port)],
+        cwd=project.baked.path, env=project.environment(), stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert docs.stdout.readline() == f"Swagger UI on http://127.0.0.1:{port}/ (Ctrl-C to stop)\n"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as page:
+            assert "SwaggerUIBundle" in page.read().decode()
+    finally:
+        docs.terminate()
+        docs.wait(timeout=10)
 
 
 def test_pytest_never_empties_the_development_database(project: Project) -> None:

@@ -13,8 +13,8 @@ from ..db.driver import column_limits
 def text_of(column: InstrumentedAttribute[str], **constraints: Any) -> Any:
     """The string type of a field that ``column`` stores.
 
-    A value must fit the column as the database measures it (characters, or bytes of UTF-8 for
-    MySQL's TEXT types: see ``driver.column_limits``) and hold no character it cannot store: no
+    A value must fit the column as the database measures it (characters, or bytes of UTF-8 where
+    the column counts bytes: see ``driver.column_limits``) and hold no character it cannot store: no
     NUL, and no lone surrogate (half a UTF-16 pair, which JSON can escape). Each failure is a 422
     naming the field. ``constraints`` are pydantic's ``StringConstraints``: ``text_of(Post.title,
     min_length=1)``.

@@ -3,7 +3,7 @@
 Hypothesis throws random bodies (text with lone surrogates and NUL characters, binary, nested and
 huge JSON), content types, methods and paths at the handler, against the real test database. The
 one 5xx allowed is the generic 503 of a store out of reach, which a route that needs a service this
-suite does not start (a local DynamoDB) answers.
+suite does not start answers.
 ``pytest --hypothesis-show-statistics`` shows how often each status was answered.
 """
 

@@ -83,7 +83,7 @@ def test_a_title_is_stripped_and_counted_in_characters_not_bytes() -> None:
 
 
 def test_the_longest_body_the_column_holds_is_stored_as_it_was_sent() -> None:
-    size_in_bytes = column_limits(Post.body.type)[1] or 2 * 65_535  # PostgreSQL's text: any size
+    size_in_bytes = column_limits(Post.body.type)[1] or 2 * 65_535  # a column with no limit: a large body
     longest = "é" * (size_in_bytes // 2) + "a" * (size_in_bytes % 2)
     created = create("fits", longest)
     assert shown(created)["body"] == longest
@@ -122,7 +122,7 @@ def largest_post() -> Post:
     """
     title_characters = column_limits(Post.title.type)[0]
     body_bytes = column_limits(Post.body.type)[1]
-    # Where the column has no limit (PostgreSQL's text), the request's: a body sent escaped.
+    # Where the column has no limit, the request's: a body sent escaped.
     body_characters = body_bytes or (MAX_BODY_BYTES - 100) // len(json.dumps("\x01").strip('"'))
     return Post(title='"' * title_characters, body="\x01" * body_characters)
 
