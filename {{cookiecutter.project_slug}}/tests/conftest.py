@@ -1,8 +1,9 @@
 """Run every test in the test environment (APP_ENV=test).
 
-``tests/unit`` needs no server: routing, validation, errors, OpenAPI, settings. ``tests/integration``
-runs against the real test database (see its conftest.py); its tests are marked ``db``, so
-``pytest -m "not db"`` runs the unit tests only, with the database server stopped.
+``tests/unit`` needs no server: routing, validation, errors, OpenAPI, settings. Its tests run with
+the database settings pointing at a port where nothing listens, so ``pytest -m "not db"`` runs
+them with the database server stopped. ``tests/integration`` runs against the real test database
+(see its conftest.py); its tests are marked ``db``.
 """
 
 import os
@@ -12,6 +13,7 @@ os.environ["APP_ENV"] = "test"
 import io
 import json
 import logging
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -36,6 +38,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.is_relative_to(INTEGRATION):
             item.add_marker(pytest.mark.db)
+
+
+@pytest.fixture(scope="session")
+def closed_port() -> int:
+    """A port on which nothing listens."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(autouse=True)
+def no_database_for_unit_tests(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point the unit tests' database settings at a closed port: a test that needs the server fails."""
+    if request.node.get_closest_marker("db") is None:
+        monkeypatch.setenv("DB_PORT", str(request.getfixturevalue("closed_port")))
 
 
 @pytest.fixture(scope="session")

@@ -34,8 +34,9 @@ def start_afresh() -> None:
 
 @pytest.fixture(autouse=True)
 def local_dynamodb(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Point each test of tests/integration (marked db) at the suite's table on moto."""
+    """Point each test of tests/integration (marked db) at the suite's table on moto, the others nowhere."""
     if request.node.get_closest_marker("db") is None:
+        monkeypatch.setenv(ENDPOINT_VARIABLE, f"http://127.0.0.1:{request.getfixturevalue('closed_port')}")
         return
     monkeypatch.setenv(ENDPOINT_VARIABLE, request.getfixturevalue("moto_endpoint"))
     monkeypatch.setenv(TABLE_VARIABLE, SUITE_TABLE)

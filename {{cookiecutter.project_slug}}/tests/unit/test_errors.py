@@ -2,7 +2,6 @@
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,14 +20,6 @@ from tests.unit.test_secrets import SECRET, answer, production_from
 PASSWORD = "s3cret-Http-Ten-password"
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.a-bearer-token.c2lnbmF0dXJl"
 UNAVAILABLE = error("database unavailable, try again shortly")
-
-
-@pytest.fixture
-def closed_port() -> int:
-    """A port on which nothing listens."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(autouse=True)
