@@ -38,7 +38,9 @@ def test_http_api_events_are_routed_by_method_and_path(project: Project) -> None
     status, created = answer(project, create)
     assert (status, created["title"]) == (201, "sam")
 
-    show = generated_event("http-api-proxy", "GET", f"posts/{created['id']}", "--stage", "prod")
+    # Without --stage: on a named stage API Gateway puts the stage in rawPath (the generated suite's
+    # test_routing.py sends such events), and sam's generator leaves it out.
+    show = generated_event("http-api-proxy", "GET", f"posts/{created['id']}")
     assert answer(project, show) == (200, created)
 
 
