@@ -167,8 +167,8 @@ def docs(c: Context, port: int = 8008) -> None:
             self.end_headers()
             self.wfile.write(page)
 
-    print(f"Swagger UI on http://127.0.0.1:{port}/ (Ctrl-C to stop)", flush=True)
     with HTTPServer(("127.0.0.1", port), Docs) as server:
+        print(f"Swagger UI on http://127.0.0.1:{port}/ (Ctrl-C to stop)", flush=True)
         server.serve_forever()
 
 
