@@ -7,7 +7,7 @@ wrong with it is a 400 (413 when too large) that says what.
 
 Responses are JSON with the characters as they are (``ensure_ascii=False``): an ``é`` takes 2
 bytes rather than the 6 of ``\u00e9``. Lambda answers a synchronous invocation with at most
-MAX_RESPONSE_BYTES, the whole response with its headers, as JSON: ``json_size`` measures a value
+MAX_RESPONSE_BYTES, the whole response with its headers, as JSON: ``json_size`` measures a body
 as it will weigh there.
 """
 
@@ -77,13 +77,13 @@ def unsupported_media_type(content_type: str | None) -> str | None:
     return f"Content-Type {content_type!r} is not supported: send JSON as {JSON_MEDIA_TYPE}"
 
 
-def json_size(value: Any) -> int:
-    r"""The bytes ``value`` takes in a response body, once Lambda writes the response as JSON.
+def json_size(text: str) -> int:
+    r"""The bytes the JSON ``text`` takes in a response body, once Lambda writes the response as JSON.
 
     The body is a JSON string inside Lambda's JSON: its quotes and backslashes are escaped again,
     and other characters may be too (``\u00e9``); this counts the most they can take.
     """
-    return len(json.dumps(to_json(value)))
+    return len(json.dumps(text))
 
 
 def _media_type(content_type: str) -> str:

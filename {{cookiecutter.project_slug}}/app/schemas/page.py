@@ -76,7 +76,7 @@ def page_of[Item: BaseModel](
     size = 0
     for row in rows:
         item = schema.model_validate(row)
-        size += json_size(item.model_dump(mode="json"))
+        size += json_size(item.model_dump_json())  # as the response writes it (no ASCII escapes)
         if len(items) == limit or size > PAGE_BUDGET:
             if not items:
                 too_large = f"{key} {getattr(row, key.key)} alone takes {size} bytes of JSON"
