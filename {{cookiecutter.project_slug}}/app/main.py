@@ -34,6 +34,7 @@ NOT_PAYLOAD_2 = (
     "payload format 1.0: use an HttpApi event with PayloadFormatVersion 2.0"
 )
 NOT_A_JSON_OBJECT = {"model_type", "model_attributes_type", "dict_type"}
+UNMATCHED = NotFoundError().msg  # what Powertools raises when no route matches a request
 
 logger = Logger(service="api")
 # debug=False whatever POWERTOOLS_DEV says: no event on stdout, no traceback to a client.
@@ -73,7 +74,8 @@ def answer(status: int, message: str, headers: dict[str, str] | None = None) -> 
 def client_error(error: ServiceError) -> Response:
     """A client's mistake, found by Powertools or raised by a route (``NotFoundError("...")``)."""
     request = app.current_event
-    if isinstance(error, NotFoundError) and request.http_method not in allowed_methods(request.path):
+    unmatched = isinstance(error, NotFoundError) and error.msg == UNMATCHED
+    if unmatched and request.http_method not in allowed_methods(request.path):
         return no_route(request.http_method, request.path)
     logger.info(f"{error.status_code}: {error.msg}")
     return answer(error.status_code, str(error.msg))
