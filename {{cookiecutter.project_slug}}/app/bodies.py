@@ -67,10 +67,10 @@ def undecodable(event: dict[str, Any]) -> str | None:
 
 
 def unsupported_media_type(content_type: str | None) -> str | None:
-    """Why a request body of ``content_type`` is refused (415): None for JSON, or no Content-Type.
+    """Why a request of ``content_type`` is refused (415): None for JSON, or no Content-Type.
 
     Powertools would also parse HTML forms, which a page on any site can post here without
-    asking: a JSON API takes ``application/json`` only.
+    asking (and fail on a multipart one without its boundary): a JSON API takes JSON only.
     """
     if content_type is None or _media_type(content_type) == JSON_MEDIA_TYPE:
         return None

@@ -14,10 +14,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
-from aws_lambda_powertools.event_handler.openapi.exceptions import (
-    RequestUnsupportedContentType,
-    RequestValidationError,
-)
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -47,11 +44,11 @@ for router in routes.routers():
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, log_event=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Answer an HTTP API event; refuse other events, and bodies that are not JSON, before routing."""
+    """Answer an HTTP API event; refuse other events, and a Content-Type other than JSON, before routing."""
     if not (isinstance(event, dict) and event.get("version") == "2.0"):
         return refusal(400, NOT_PAYLOAD_2, context.aws_request_id)
     request = APIGatewayProxyEventV2(event)
-    not_json = request.body and unsupported_media_type(request.headers.get("content-type"))
+    not_json = unsupported_media_type(request.headers.get("content-type"))
     if not_json:
         return refusal(415, not_json, request.request_context.request_id)
     return app.resolve(event, context)
@@ -113,14 +110,6 @@ def describe(error: dict[str, Any]) -> str:
         if error["type"] in NOT_A_JSON_OBJECT:
             return "request body must be a JSON object"
     return f"{'.'.join(str(part) for part in field) or place}: {error['msg']}"
-
-
-@app.exception_handler(RequestUnsupportedContentType)
-def unsupported_content_type(error: RequestUnsupportedContentType) -> Response:
-    """A 415 for a body route called with a Content-Type that is not JSON (and no body)."""
-    message = unsupported_media_type(app.current_event.headers.get("content-type")) or str(error)
-    logger.info(f"415: {message}")
-    return answer(415, message)
 
 
 @app.exception_handler([UnicodeDecodeError, binascii.Error])

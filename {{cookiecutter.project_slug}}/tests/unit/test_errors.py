@@ -1,5 +1,6 @@
 """Errors reach clients as generic JSON with the request id; their details reach the log, never a secret."""
 
+import contextlib
 import json
 import os
 import subprocess
@@ -12,6 +13,7 @@ from app.db import connection, secrets
 from app.db.settings import DatabaseSettings
 from app.environment import PROJECT_ROOT
 from app.main import handler
+from app.routes import posts
 
 from tasks.api import LocalContext
 from tests.events import REQUEST_ID, call, decoded, error, http_event, invoke
@@ -79,6 +81,24 @@ def test_a_bug_is_a_generic_500_logged_with_its_traceback(monkeypatch: pytest.Mo
     assert "RuntimeError: details for the log only" in line["exception"]
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [{"items": "not a list"}, UnicodeDecodeError("utf-8", b"\xff", 0, 1, "a bug's, not the body's")],
+    ids=["an-answer-its-type-refuses", "a-decoding-error"],
+)
+def test_what_a_route_gets_wrong_is_a_generic_500(answer: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Errors that look like a client's (validation, decoding) are a bug's when the route raised them."""
+
+    def route_answer(*args: object) -> object:
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    monkeypatch.setattr(posts, "session_scope", lambda readonly=False: contextlib.nullcontext())
+    monkeypatch.setattr(posts, "page_of", route_answer)
+    assert call(handler, http_event("GET /posts")) == (500, error("internal error"))
+
+
 def test_client_errors_are_logged_at_info_with_the_invocation(log_lines) -> None:
     status, body = invoke(handler, "GET /posts/{post_id}", post_id="x")
     [line] = log_lines()
@@ -97,6 +117,7 @@ def test_client_errors_are_answered_without_the_database(closed_port: int, monke
 RUN_EVENTS = """
 import json, sys
 from app.main import handler
+from app.routes import posts
 from tasks.api import LocalContext
 for event in json.loads(sys.argv[1]):
     print(handler(event, LocalContext())["statusCode"], file=sys.stderr)

@@ -140,6 +140,7 @@ def test_a_body_that_is_not_json_is_a_415(content_type: str) -> None:
     expected = f"Content-Type {content_type!r} is not supported: send JSON as application/json"
     assert posted("title=from+a+form", **{"content-type": content_type}) == (415, error(expected))
     assert posted('{"title": "valid JSON"}', **{"content-type": content_type}) == (415, error(expected))
+    assert posted("", **{"content-type": content_type}) == (415, error(expected))
 
 
 @pytest.mark.parametrize("post_id", ["abc", "-1", "0", "1.5", "٣", str(2**31), "9" * 5000])
