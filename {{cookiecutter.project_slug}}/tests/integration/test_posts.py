@@ -80,6 +80,8 @@ def test_an_event_as_sam_generates_it_is_routed() -> None:
 def test_a_title_is_stripped_and_counted_in_characters_not_bytes() -> None:
     created = create("  " + "😀" * 255 + "\n")  # 1020 bytes of UTF-8
     assert shown(created)["title"] == "😀" * 255
+    response = handler(http_event("GET /posts/{post_id}", post_id=str(created["id"])), LocalContext())
+    assert "😀" * 255 in response["body"]  # written as it is, not escaped (ensure_ascii=False)
 
 
 def test_the_longest_body_the_column_holds_is_stored_as_it_was_sent() -> None:
