@@ -92,7 +92,7 @@ def create_database(settings: DatabaseSettings) -> bool:
         if database_exists(connection, settings.database):
             return False
         quoted = connection.dialect.identifier_preparer.quote_identifier(settings.database)
-        with alembic_errors(settings, "cannot create {database}: {reason}"):
+        with one_line(settings, "cannot create {database}: {reason}"):
             connection.execute(text(driver.CREATE_DATABASE.format(name=quoted)))
     with database_connection(settings) as connection:
         record_environment(connection, settings.env)
@@ -108,7 +108,7 @@ def database_exists(server: Connection, name: str) -> bool:
 def upgrade(config: Config, target: str = "head") -> tuple[str | None, str | None]:
     """Apply the migrations up to ``target``; the revisions the database was and is then at."""
     previous = current_revision(config)
-    with alembic_errors(config.attributes["settings"]):
+    with one_line(config.attributes["settings"]):
         command.upgrade(config, target)
     return previous, current_revision(config)
 
@@ -121,7 +121,7 @@ def current_revision(config: Config) -> str | None:
 def read[T](config: Config, question: Callable[[MigrationContext], T]) -> T:
     """Ask Alembic about the command's connection, then end the transaction that opened."""
     connection = config.attributes["connection"]
-    with alembic_errors(config.attributes["settings"], UNREADABLE_VERSION):
+    with one_line(config.attributes["settings"], UNREADABLE_VERSION):
         answer = question(MigrationContext.configure(connection))
     connection.commit()  # each revision then runs in a transaction of its own, as env.py asks
     return answer
@@ -170,7 +170,7 @@ def database_connection(settings: DatabaseSettings, server: bool = False) -> Ite
 
 
 @contextmanager
-def alembic_errors(settings: DatabaseSettings, failure: str = FAILED_MIGRATION) -> Iterator[None]:
+def one_line(settings: DatabaseSettings, failure: str = FAILED_MIGRATION) -> Iterator[None]:
     """Alembic's and the driver's errors as one line: MigrationError, or DatabaseUnavailableError."""
     try:
         yield

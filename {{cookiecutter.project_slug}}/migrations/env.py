@@ -107,7 +107,8 @@ options = {
     "target_metadata": Base.metadata,  # what --autogenerate compares the database with
     "compare_type": True,
     # One transaction per revision: where the server has transactional DDL, a revision that fails
-    # leaves the schema as it was; where DDL commits at once, a half-done one stays (see README).
+    # leaves the schema as it was; where DDL commits at once, a half-done one stays, recorded as
+    # such (see ``tracked``).
     "transaction_per_migration": True,
     "include_name": include_name,
     "process_revision_directives": autogenerate,

@@ -26,13 +26,14 @@ from app.migrate import (
     RUNNING,
     MigrationError,
     alembic_config,
-    alembic_errors,
     connected,
     current_revision,
     migration_lock,
+    one_line,
     read,
     record_finished,
     recorded,
+    refuse_unfinished,
     upgrade,
 )
 
@@ -91,7 +92,7 @@ def rollback(settings: DatabaseSettings, steps: int = 1, force: bool = False) ->
         _refuse_missing_files(settings, state, "roll back")
         if steps > len(state.applied):
             raise MigrationError(f"cannot roll back {steps} migration(s): {len(state.applied)} applied")
-        with alembic_errors(settings):
+        with one_line(settings):
             command.downgrade(config, f"-{steps}")
         return current_revision(config)
 
@@ -104,10 +105,10 @@ def stamp(settings: DatabaseSettings, revision: str) -> str | None:
     """
     with _changing(settings, "stamp") as config:
         script = ScriptDirectory.from_config(config)
-        with alembic_errors(settings):
+        with one_line(settings):
             script.get_revision(revision)  # an unknown revision is refused before anything is written
         connection = config.attributes["connection"]
-        with alembic_errors(settings), connection.begin():
+        with one_line(settings), connection.begin():
             MigrationContext.configure(connection).stamp(script, revision)
             record_finished(connection)
         return current_revision(config)
@@ -165,8 +166,9 @@ def check_seed(settings: DatabaseSettings) -> None:
     """
     with connected(settings) as config:
         protection.check(config.attributes["connection"], settings.env, "seed")
+        refuse_unfinished(config.attributes["connection"])
         state = _history(config)
-    pending = [revision for revision in revisions(state) if revision.applied is not True]
+    pending = [revision for revision in revisions(state) if revision.applied is False]
     if pending:
         names = ", ".join(f"{revision.id} {revision.name}" for revision in pending)
         raise MigrationError(
@@ -185,7 +187,7 @@ def generate(settings: DatabaseSettings, name: str, autogenerate: bool = False) 
         )
     config = alembic_config(settings)
     _require_one_head(ScriptDirectory.from_config(config))
-    with alembic_errors(settings):
+    with one_line(settings):
         script = command.revision(
             config, message=snake, autogenerate=autogenerate, rev_id=_new_revision_id(config)
         )
@@ -199,7 +201,7 @@ def merge(settings: DatabaseSettings, name: str = "merge_heads") -> Path:
     if len(heads) < 2:
         only = ", ".join(heads) or "none"
         raise MigrationError(f"nothing to merge: migrations/versions has a single head ({only})")
-    with alembic_errors(settings):
+    with one_line(settings):
         script = command.merge(config, "heads", message=snake_case(name), rev_id=_new_revision_id(config))
     return Path(script.path)
 
