@@ -193,10 +193,21 @@ def recorded(connection: Connection, key: str) -> str | None:
 
 
 def record_environment(connection: Connection, env: str) -> None:
-    """Record ``env`` as the database's environment, unless one is recorded already."""
+    """Record ``env`` as the database's environment; refuse a database recorded for another one.
+
+    A record is never overwritten. Every migration run comes through here (migrations/env.py),
+    the migrate function's included, so none migrates another environment's database, whatever
+    its settings say; the tasks check it earlier, with the fix (tasks/protection.py).
+    """
     INTERNAL_METADATA.create(connection, checkfirst=True)
-    if recorded(connection, ENVIRONMENT) is None:
+    environment = recorded(connection, ENVIRONMENT)
+    if environment is None:
         connection.execute(insert(INTERNAL_METADATA).values(key=ENVIRONMENT, value=env))
+    elif environment != env:
+        raise MigrationError(
+            f"refusing to migrate {connection.engine.url.database}: it is the {environment!r} database, "
+            f"not the {env!r} one"
+        )
 
 
 def record_running(connection: Connection, direction: str, revision: str) -> None:

@@ -1,9 +1,11 @@
 """The migrate function (app/migrate.py), run here against the real server."""
 
+from dataclasses import replace
+
 import pytest
 
 from app.db.settings import DatabaseSettings
-from app.migrate import MigrationError, handler
+from app.migrate import MigrationError, create_database, handler, migration_lock
 
 from tasks import migrations
 from tests.threads import together
@@ -45,6 +47,17 @@ def test_two_invocations_at_once_create_and_migrate_once(
         key=repr,
     )
     assert migrations.history(aimed_at_scratch).heads == (current,)
+
+
+def test_it_refuses_a_database_recorded_for_another_environment(
+    aimed_at_scratch: DatabaseSettings, current: str
+) -> None:
+    production = replace(aimed_at_scratch, env="production")
+    with migration_lock(production):
+        create_database(production)  # an empty database, recorded as production's
+    with pytest.raises(MigrationError, match=r"it is the 'production' database, not the 'test' one"):
+        handler({}, None)
+    assert migrations.history(aimed_at_scratch).heads == ()  # nothing applied
 
 
 def test_an_unknown_target_fails_with_alembics_reason(settings: DatabaseSettings) -> None:
