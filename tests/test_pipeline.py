@@ -66,6 +66,7 @@ BEYOND_THE_SCHEMAS = {
 HANDLERS = ("create", "read", "update", "delete")  # what deploying, updating and deleting the stack runs
 IMAGES = {"mysql": "mysql:8.4", "postgresql": "postgres:16"}  # the versions RDS and Aurora run
 CLAIM = "token.actions.githubusercontent.com:"
+STACK_PATH = {"Fn::Sub": "/${AWS::StackName}/"}  # the IAM path of the app stack's roles and policies
 
 
 def read_yaml(baked: Baked, path: str) -> Any:
@@ -268,13 +269,13 @@ def test_the_execution_role_attaches_and_passes_what_template_yaml_s_roles_need(
     resources = template["Resources"]
 
     def policy_arn(arn: Any) -> str:
-        """An AWS managed policy's ARN; the stack's own policies as CloudFormation names them."""
+        """An AWS managed policy's ARN; the stack's own policies by the path they are under."""
         if isinstance(arn, str):
             return arn
         policy = resources[arn["Ref"]]
         assert policy["Type"] == "AWS::IAM::ManagedPolicy"
-        assert "ManagedPolicyName" not in policy["Properties"]  # named <stack>-<logical id>-<suffix>
-        return "arn:aws:iam::${AWS::AccountId}:policy/${AppStackName}-*"
+        assert policy["Properties"]["Path"] == STACK_PATH
+        return "arn:aws:iam::${AWS::AccountId}:policy/${AppStackName}/*"
 
     for name, resource in resources.items():
         if resource["Type"] == "AWS::IAM::Role":
@@ -285,6 +286,30 @@ def test_the_execution_role_attaches_and_passes_what_template_yaml_s_roles_need(
                 service for statement in trust for service in as_list(statement["Principal"]["Service"])
             }
             assert services <= passable, name
+
+
+def test_the_execution_role_writes_in_iam_only_under_the_app_stack_s_path(baked: Baked) -> None:
+    """No role or policy of the account but the stack's own: template.yaml creates them under /<stack>/."""
+    template = translate(baked.path / "template.yaml", OPTIONS["aws_region"])
+    own = [
+        resource for resource in template["Resources"].values() if resource["Type"].startswith("AWS::IAM::")
+    ]
+    assert {resource["Type"] for resource in own} == {"AWS::IAM::Role", "AWS::IAM::ManagedPolicy"}
+    assert all(resource["Properties"]["Path"] == STACK_PATH for resource in own)
+
+    iam_path = "arn:${AWS::Partition}:iam::${AWS::AccountId}:"
+    stack_paths = {f"{iam_path}role/${{AppStackName}}/*", f"{iam_path}policy/${{AppStackName}}/*"}
+    rds_service_role = f"{iam_path}role/aws-service-role/rds.amazonaws.com/*"
+    for statement in statements(roles(baked)["CloudFormationExecutionRole"]):
+        writes = [
+            action
+            for action in as_list(statement["Action"])
+            if action.startswith("iam:") and not action.split(":")[1].startswith(("Get", "List"))
+        ]
+        if writes:
+            resources = {resource["Fn::Sub"] for resource in as_list(statement["Resource"])}
+            allowed = {rds_service_role} if writes == ["iam:CreateServiceLinkedRole"] else stack_paths
+            assert resources <= allowed, (statement["Sid"], resources)
 
 
 @pytest.mark.slow
