@@ -34,7 +34,15 @@ STAGE = "ServerlessHttpApiApiGatewayDefaultStage"
 
 
 @pytest.fixture(
-    scope="module", params=ACCESS, ids=[f"{mode}-dynamodb_{dynamodb}" for mode, dynamodb in ACCESS]
+    scope="module",
+    params=[  # with DynamoDB in the slow tier, as the combinations of tests/conftest.py
+        pytest.param(
+            (mode, dynamodb),
+            id=f"{mode}-dynamodb_{dynamodb}",
+            marks=pytest.mark.slow if dynamodb == "yes" else (),
+        )
+        for mode, dynamodb in ACCESS
+    ],
 )
 def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Baked:
     """A project baked with one api_auth mode, with or without DynamoDB, the other options as by default."""
