@@ -30,6 +30,7 @@ DEPENDENCIES = {
 }
 MIGRATE_DEPENDENCIES = {"alembic", "mako", "markupsafe"}  # requirements-migrate.txt
 ELF_MACHINES = {"x86_64": 62, "arm64": 183}
+LEGACY_MANYLINUX = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}  # their glibc
 HOST_ARCHITECTURE = {"x86_64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}[platform.machine()]
 # boto3 is in the Lambda runtime; PyYAML only turns database.yml into the JSON that ships.
 NEVER_SHIPPED = {"boto3", "botocore", "tests", "tasks", "invoke", "pytest", "dotenv", "ruff", "yaml", "_yaml"}
@@ -243,6 +244,24 @@ def test_the_built_shared_objects_match_the_chosen_architecture(baked: Baked, bu
         header = path.read_bytes()[:20]
         assert header[:4] == b"\x7fELF"
         assert int.from_bytes(header[18:20], "little") == ELF_MACHINES[baked.context["architecture"]], path
+
+
+@pytest.mark.slow
+def test_the_built_wheels_need_no_newer_glibc_than_lambda_s(built: Path) -> None:
+    """Lambda's Python 3.12 and 3.13 run on Amazon Linux 2023, glibc 2.34 (the Makefile's PLATFORMS)."""
+    platforms = {
+        platform
+        for wheel in built.glob("*/*.dist-info/WHEEL")
+        for line in wheel.read_text().splitlines()
+        if line.startswith("Tag: ")
+        for platform in line.split("-")[-1].split(".")
+    } - {"any"}
+    assert platforms  # the drivers and pydantic-core have compiled extensions
+    glibc = {platform: LEGACY_MANYLINUX.get(platform.split("_")[0]) for platform in platforms}
+    glibc |= {
+        platform: tuple(map(int, platform.split("_")[1:3])) for platform, known in glibc.items() if not known
+    }
+    assert all(version <= (2, 34) for version in glibc.values()), glibc
 
 
 RUN_BUILT = """

@@ -200,7 +200,7 @@ def test_list_shows_every_task_with_its_help(project: Project) -> None:
     ]:
         line = next(line for line in listed.splitlines() if line.strip().startswith(f"db.{name} "))
         assert len(line.split(maxsplit=1)[1]) > 10, line
-    for name in ["deploy", "api.invoke"]:
+    for name in ["deploy", "api.invoke", "deps.lock"]:
         assert any(line.strip().startswith(f"{name} ") for line in listed.splitlines()), listed
 
 

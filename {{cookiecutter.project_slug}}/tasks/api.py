@@ -23,7 +23,8 @@ CloudFormationLoader.add_multi_constructor("!", lambda loader, suffix, node: Non
 
 def handler_of(function: str) -> Any:
     """The handler that template.yaml names for ``function``, imported."""
-    properties = yaml.load(TEMPLATE.read_text(), CloudFormationLoader)["Resources"][function]["Properties"]
+    template = yaml.load(TEMPLATE.read_text(), CloudFormationLoader)  # noqa: S506 (a SafeLoader)
+    properties = template["Resources"][function]["Properties"]
     module, name = properties["Handler"].rsplit(".", 1)
     return getattr(importlib.import_module(module), name)
 
