@@ -118,7 +118,5 @@ def prepare(database: str, output_dir: Path, purpose: str, **options: str) -> Pr
     drop_databases(database, baked.app_name)
     project = Project(database, baked)
     with project.using():
-        settings = project.module("db.settings").load_database_settings("test")
-        project.module("db.admin").create_database(settings)
-        project.module("db.migrations").upgrade(settings)
+        project.module("migrate").handler({}, None)  # as the migrate function: create, then migrate
     return project

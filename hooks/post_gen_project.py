@@ -35,8 +35,8 @@ Next steps:
 
 
 def keep_chosen_database(project: Path) -> None:
-    """``<name>_<database>.py`` holds one database's code: the chosen one's becomes ``<name>.py``."""
-    for path in sorted(project.rglob("*.py")):
+    """``<name>_<database>.<ext>`` (code, a lock) is one database's: the chosen one's is ``<name>.<ext>``."""
+    for path in sorted(path for path in project.rglob("*") if path.is_file()):
         name, _, database = path.stem.rpartition("_")
         if database not in DATABASES:
             continue

@@ -16,14 +16,18 @@ def no_policy_lookup() -> dict[str, str]:
     raise AssertionError("the template names an IAM policy that SAM must look up in an AWS account")
 
 
-def translate(path: Path, region: str) -> Template:
-    """The CloudFormation that ``sam deploy`` would create from the SAM template at ``path``."""
+def translate(path: Path, region: str, **parameters: str) -> Template:
+    """The CloudFormation that ``sam deploy`` would create from the SAM template at ``path``.
+
+    SAM reads a few properties (CorsConfiguration among them) with the parameter values it is given,
+    else with the defaults, as CloudFormation runs the transform with the stack's values.
+    """
     template = yaml_parse(path.read_text())
     for resource in template["Resources"].values():
         if resource["Type"] == "AWS::Serverless::Function":  # as sam deploy uploads it
             resource["Properties"]["CodeUri"] = "s3://deployment-bucket/function.zip"
     translator = Translator(None, Parser(), boto_session=boto3.session.Session(region_name=region))
-    return translator.translate(template, {}, get_managed_policy_map=no_policy_lookup)
+    return translator.translate(template, parameters, get_managed_policy_map=no_policy_lookup)
 
 
 def parameter_values(template: Template, **overrides: str) -> dict[str, Any]:

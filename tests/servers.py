@@ -46,3 +46,24 @@ def drop_databases(database: str, app_name: str) -> None:
         connection = connection.execution_options(isolation_level="AUTOCOMMIT")
         for suffix in ("development", "test", "production"):
             connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {app_name}_{suffix}")
+
+
+# The sessions waiting for a migration lock (app/migrate.py, the drivers' acquire_lock).
+LOCK_WAITERS = {
+    "mysql": "SELECT COUNT(*) FROM information_schema.processlist WHERE info LIKE :pattern",
+    "postgresql": (
+        "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event = 'advisory' AND query LIKE :pattern"
+    ),
+}
+LOCK_QUERIES = {"mysql": "SELECT GET_LOCK('migrate {name}'%", "postgresql": "SELECT pg_advisory_lock(%"}
+
+
+def lock_waiters(database: str, name: str) -> int:
+    """How many sessions wait for the migration lock of the database ``name``.
+
+    PostgreSQL's query shows the lock's key, not its name: there, any session waiting for a
+    migration lock counts.
+    """
+    pattern = LOCK_QUERIES[database].format(name=name)
+    with engine(database).connect() as connection:
+        return connection.scalar(text(LOCK_WAITERS[database]), {"pattern": pattern})

@@ -49,7 +49,14 @@ def test_ruff_passes(baked: Baked) -> None:
 def test_yaml_files_parse(baked: Baked) -> None:
     files = sorted(baked.path.rglob("*.yml")) + sorted(baked.path.rglob("*.yaml"))
     names = {path.name for path in files}
-    assert names == {"database.yml", "template.yaml", "ci.yml", "deploy.yml", "github-oidc.yaml"}
+    assert names == {
+        "database.yml",
+        "template.yaml",
+        "ci.yml",
+        "deploy.yml",
+        "github-oidc.yaml",
+        "dependabot.yml",
+    }
     for path in files:
         assert yaml_parse(path.read_text()), path  # YAML, with CloudFormation's !Ref and friends
 
@@ -60,11 +67,15 @@ def test_database_choice_shapes_settings_and_requirements(baked: Baked) -> None:
     assert settings["development"]["adapter"] == database
     assert settings["development"]["database"] == f"${{DB_NAME:-{baked.app_name}_development}}"
     assert settings["test"]["database"] == f"${{DB_NAME_TEST:-{baked.app_name}_test}}"
-    lines = (baked.path / "requirements.txt").read_text().splitlines()
-    packages = [re.split(r"[<>=]", line)[0] for line in lines if line and not line.startswith("#")]
-    driver = "PyMySQL" if database == "mysql" else "psycopg2-binary"
-    # no boto3: the Lambda runtime has it
-    assert packages == ["SQLAlchemy", driver, "PyYAML", "aws-lambda-powertools", "pydantic"]
+    driver = "pymysql" if database == "mysql" else "psycopg2-binary"
+    for lock in ("requirements.txt", "requirements-migrate.txt"):
+        pinned = set(re.findall(r"^([\w.-]+)==", (baked.path / lock).read_text(), re.M))
+        assert {"sqlalchemy", driver, "pyyaml", "aws-lambda-powertools", "pydantic"} <= pinned
+        assert not {"pymysql", "psycopg2-binary", "boto3", "botocore"} - {driver} & pinned  # boto3: in Lambda
+    assert sorted(path.name for path in baked.path.glob("requirements*")) == [
+        "requirements-migrate.txt",
+        "requirements.txt",
+    ]  # the other database's locks are removed
 
 
 def test_python_version_choice_reaches_pyproject(baked: Baked) -> None:

@@ -71,8 +71,8 @@ def parameters(mode: str, login: str, **more: str) -> dict[str, str]:
 
 
 def stack_resources(resources: dict[str, Template]) -> set[str]:
-    """The resources besides the functions, their roles and their API."""
-    app = ("AWS::Lambda::", "AWS::ApiGatewayV2::", "AWS::IAM::Role")
+    """The resources besides the functions, their roles and their API (tests/test_api_access.py)."""
+    app = ("AWS::Lambda::", "AWS::ApiGatewayV2::", "AWS::IAM::Role", "AWS::Logs::", "AWS::Cognito::")
     return {name for name, resource in resources.items() if not resource["Type"].startswith(app)} | (
         {"DatabaseProxyRole"} & set(resources)
     )

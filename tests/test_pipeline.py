@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 import yaml
+from cfnlint.data import AdditionalSpecs
+from cfnlint.helpers import load_resource
 from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
 from samtranslator.yaml_helper import yaml_parse
 from sqlalchemy.engine import make_url
@@ -53,29 +55,62 @@ NOT_USED = {
     "dynamodb:DescribeImport": "the DynamoDB table is created empty, not imported from S3",
     "s3:GetObjectMetadata": "the DynamoDB table is created empty, not imported from S3",
     "s3:ListBucket": "the DynamoDB table is created empty, not imported from S3",
-    "logs:": "the DynamoDB table is created empty, not imported from S3 (whose import logs to CloudWatch)",
+    **dict.fromkeys(
+        ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+        "the DynamoDB table is created empty, not imported from S3 (whose import logs to CloudWatch)",
+    ),
+    **dict.fromkeys(
+        ["logs:AssociateKmsKey", "logs:DisassociateKmsKey"],
+        "no customer-managed KMS key: CloudWatch Logs encrypts the access logs with its own",
+    ),
+    "logs:PutDataProtectionPolicy": "no data protection policy on the access logs",
+    "logs:PutIndexPolicy": "no field index policy on the access logs",
+    "logs:DeleteIndexPolicy": "no field index policy on the access logs",
+    "logs:PutBearerTokenAuthentication": "nothing sends logs to the access log group but API Gateway",
+    "logs:PutLogGroupDeletionProtection": "the access log group goes with the stack",
+    "firehose:": "the access logs go to CloudWatch Logs only",
+    "cognito-idp:DeleteUserPool": "the user pool is kept when the stack goes (DeletionPolicy: Retain)",
+    "cognito-idp:AddCustomAttributes": "the user pool has no custom attributes",
     # Named by the schemas, unknown to IAM (cfn-lint's W3037 refuses them in a policy).
     "lambda:AssociateRuntimeAlias": "not an IAM action",
     "apigateway:TagResource": "not an IAM action: API Gateway tags with POST on /tags",
     "apigateway:UntagResource": "not an IAM action: API Gateway untags with DELETE on /tags",
+    "s3:REST.PUT.OBJECT": "not an IAM action",
 }
 # What the execution role holds beyond the schemas' lists, and why.
 BEYOND_THE_SCHEMAS = {
     "lambda:ListTags": "Lambda's GetFunction needs it on a tagged function, and CloudFormation tags them all",
+    # API Gateway's guide, "Configure logging for HTTP APIs": what enabling a stage's access logs calls.
+    **dict.fromkeys(
+        ["logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries"],
+        "API Gateway delivers the HTTP API stage's access logs to the log group",
+    ),
 }
 HANDLERS = ("create", "read", "update", "delete")  # what deploying, updating and deleting the stack runs
 IMAGES = {"mysql": "mysql:8.4", "postgresql": "postgres:16"}  # the versions RDS and Aurora run
 CLAIM = "token.actions.githubusercontent.com:"
+IAM_ACTIONS = load_resource(AdditionalSpecs, "Policies.json")  # IAM's actions and their resource types
+STACK_PATH = {"Fn::Sub": "/${AWS::StackName}/"}  # the IAM path of the app stack's roles and policies
 
 
 def read_yaml(baked: Baked, path: str) -> Any:
     return yaml.safe_load((baked.path / path).read_text())
 
 
-def test_the_workflows_match_github_s_schema(baked: Baked) -> None:
-    command = [BIN / "check-jsonschema", "--builtin-schema", "vendor.github-workflows", *WORKFLOWS]
-    result = baked.run(*command, env=offline_environment(baked))
-    assert result.returncode == 0, result.stdout + result.stderr
+# GitHub's schemas, zizmor and the pins are checked by the generated project's tests/test_workflows.py.
+
+
+def test_ci_cancels_superseded_runs_and_audits_the_locked_dependencies(baked: Baked) -> None:
+    ci = read_yaml(baked, WORKFLOWS[0])
+    assert ci["concurrency"] == {
+        "group": "${{ github.workflow }}-${{ github.ref }}",
+        "cancel-in-progress": True,
+    }
+    (audit,) = [step["run"] for step in ci["jobs"]["audit"]["steps"] if step.get("name") == "pip-audit"]
+    locks = ["-r", "requirements.txt", "-r", "requirements-migrate.txt"]
+    assert shlex.split(audit) == ["pip-audit", "--require-hashes", "--disable-pip", *locks]
+    dependabot = read_yaml(baked, ".github/dependabot.yml")
+    assert {update["package-ecosystem"] for update in dependabot["updates"]} == {"github-actions", "pip"}
 
 
 def test_the_workflows_set_up_the_chosen_python(baked: Baked) -> None:
@@ -191,16 +226,35 @@ def test_only_the_repository_s_jobs_in_the_environment_assume_the_deploy_role(ba
     assert execution_trust["Principal"] == {"Service": "cloudformation.amazonaws.com"}
 
 
+def is_an_iam_action(name: str) -> bool:
+    service, _, action = name.lower().partition(":")
+    return action in IAM_ACTIONS.get(service, {}).get("Actions", {})
+
+
+def left_out(permission: str) -> bool:
+    """Whether NOT_USED names ``permission``: a key that is an IAM action names it alone, others prefix."""
+    return any(permission == key if is_an_iam_action(key) else permission.startswith(key) for key in NOT_USED)
+
+
+def takes_a_resource(action: str) -> bool:
+    """Whether IAM lets a statement name the resources of ``action`` (cfn-lint's copy of IAM's reference)."""
+    service, name = action.lower().split(":")
+    return bool(IAM_ACTIONS[service]["Actions"][name].get("Resources"))
+
+
 def test_no_statement_allows_every_action_or_every_resource_but_the_unscoped_ones(baked: Baked) -> None:
     for name, role in roles(baked).items():
         for statement in statements(role):
             assert statement["Effect"] == "Allow"
             actions = as_list(statement["Action"])
             assert not any(action == "*" or action.endswith(":*") for action in actions), (name, actions)
-            if "*" in as_list(statement["Resource"]):  # read-only actions that take no resource
-                assert all(action.split(":")[1].startswith(("Describe", "List")) for action in actions), (
+            if "*" in as_list(statement["Resource"]):  # reads, and writes that IAM allows on "*" only
+                writes = [
+                    action for action in actions if not action.split(":")[1].startswith(("Describe", "List"))
+                ]
+                assert [action for action in writes if takes_a_resource(action)] == [], (
                     name,
-                    actions,
+                    statement["Sid"],
                 )
 
 
@@ -236,7 +290,7 @@ def handler_permissions(kinds: set[str]) -> dict[str, str]:
 def test_the_execution_role_holds_what_cloudformation_documents_for_template_yaml(baked: Baked) -> None:
     template = translate(baked.path / "template.yaml", OPTIONS["aws_region"])
     documented = handler_permissions({resource["Type"] for resource in template["Resources"].values()})
-    needed = {key for key, permission in documented.items() if not permission.startswith(tuple(NOT_USED))}
+    needed = {key for key, permission in documented.items() if not left_out(permission)}
     role = roles(baked)["CloudFormationExecutionRole"]
     allowed = {action.lower() for statement in statements(role) for action in as_list(statement["Action"])}
     assert needed - allowed == set(), f"template.yaml needs them: allow them in {OIDC_TEMPLATE}"
@@ -258,13 +312,13 @@ def test_the_execution_role_attaches_and_passes_what_template_yaml_s_roles_need(
     resources = template["Resources"]
 
     def policy_arn(arn: Any) -> str:
-        """An AWS managed policy's ARN; the stack's own policies as CloudFormation names them."""
+        """An AWS managed policy's ARN; the stack's own policies by the path they are under."""
         if isinstance(arn, str):
             return arn
         policy = resources[arn["Ref"]]
         assert policy["Type"] == "AWS::IAM::ManagedPolicy"
-        assert "ManagedPolicyName" not in policy["Properties"]  # named <stack>-<logical id>-<suffix>
-        return "arn:aws:iam::${AWS::AccountId}:policy/${AppStackName}-*"
+        assert policy["Properties"]["Path"] == STACK_PATH
+        return "arn:aws:iam::${AWS::AccountId}:policy/${AppStackName}/*"
 
     for name, resource in resources.items():
         if resource["Type"] == "AWS::IAM::Role":
@@ -275,6 +329,30 @@ def test_the_execution_role_attaches_and_passes_what_template_yaml_s_roles_need(
                 service for statement in trust for service in as_list(statement["Principal"]["Service"])
             }
             assert services <= passable, name
+
+
+def test_the_execution_role_writes_in_iam_only_under_the_app_stack_s_path(baked: Baked) -> None:
+    """No role or policy of the account but the stack's own: template.yaml creates them under /<stack>/."""
+    template = translate(baked.path / "template.yaml", OPTIONS["aws_region"])
+    own = [
+        resource for resource in template["Resources"].values() if resource["Type"].startswith("AWS::IAM::")
+    ]
+    assert {resource["Type"] for resource in own} == {"AWS::IAM::Role", "AWS::IAM::ManagedPolicy"}
+    assert all(resource["Properties"]["Path"] == STACK_PATH for resource in own)
+
+    iam_path = "arn:${AWS::Partition}:iam::${AWS::AccountId}:"
+    stack_paths = {f"{iam_path}role/${{AppStackName}}/*", f"{iam_path}policy/${{AppStackName}}/*"}
+    rds_service_role = f"{iam_path}role/aws-service-role/rds.amazonaws.com/*"
+    for statement in statements(roles(baked)["CloudFormationExecutionRole"]):
+        writes = [
+            action
+            for action in as_list(statement["Action"])
+            if action.startswith("iam:") and not action.split(":")[1].startswith(("Get", "List"))
+        ]
+        if writes:
+            resources = {resource["Fn::Sub"] for resource in as_list(statement["Resource"])}
+            allowed = {rds_service_role} if writes == ["iam:CreateServiceLinkedRole"] else stack_paths
+            assert resources <= allowed, (statement["Sid"], resources)
 
 
 @pytest.mark.slow

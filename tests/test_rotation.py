@@ -105,8 +105,7 @@ def postgresql_with_passwords(project: Project) -> Iterator[PasswordServer]:
             f"CREATE DATABASE {project.database_name} OWNER {USER}",
         )
         with project.using(port, DB_USER=USER, DB_PASS="before"):
-            settings = project.module("db.settings").load_database_settings("test")
-            project.module("db.migrations").upgrade(settings)
+            project.module("migrate").handler({}, None)
         yield server
     finally:
         as_postgres(POSTGRES_BIN / "pg_ctl", "-D", folder / "data", "-m", "immediate", "stop")

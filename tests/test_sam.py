@@ -24,11 +24,20 @@ from tests.cloudformation import deployed, of_type
 
 PORTS = {"mysql": 3306, "postgresql": 5432}
 DRIVERS = {"mysql": "pymysql", "postgresql": "psycopg2"}
+# What requirements.txt installs, by top-level name (a distribution's .dist-info and .libs too).
+API = {"sqlalchemy", "typing_extensions", "aws_lambda_powertools", "jmespath", "pydantic", "pydantic_core"}
+API |= {"annotated_types", "typing_inspection"}  # pydantic's
+DEPENDENCIES = {
+    "mysql": API | {"pymysql"},
+    "postgresql": API | {"psycopg2", "psycopg2_binary", "psycopg2_binary.libs"},
+}
+MIGRATE_DEPENDENCIES = {"alembic", "mako", "markupsafe"}  # requirements-migrate.txt
 ELF_MACHINES = {"x86_64": 62, "arm64": 183}
 MAX_UNZIPPED = 30 * 1024 * 1024  # the API function's budget; Lambda's own limit is 250 MB
+LEGACY_MANYLINUX = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}  # their glibc
 HOST_ARCHITECTURE = {"x86_64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}[platform.machine()]
 # boto3 is in the Lambda runtime; PyYAML only turns database.yml into the JSON that ships.
-NEVER_SHIPPED = {"boto3", "botocore", "tests", "invoke", "pytest", "dotenv", "ruff", "yaml", "_yaml"}
+NEVER_SHIPPED = {"boto3", "botocore", "tests", "tasks", "invoke", "pytest", "dotenv", "ruff", "yaml", "_yaml"}
 SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
 USER_GROUP = "sg-0123456789abcdef0"
 HOST = "blog.cluster-abcdefghijkl.us-east-1.rds.amazonaws.com"
@@ -195,13 +204,19 @@ def shipped(function: Path) -> set[str]:
     return {path.name.split("-")[0].removesuffix(".pyc") for path in function.iterdir()}
 
 
+def sources(folder: Path) -> set[str]:
+    """The files of a folder, as paths relative to it, without the bytecode Python caches."""
+    return {str(path.relative_to(folder)) for path in folder.rglob("*") if path.is_file()} - {
+        str(path.relative_to(folder)) for path in folder.rglob("__pycache__/*")
+    }
+
+
 @pytest.mark.slow
 def test_the_built_api_function_holds_the_app_and_its_dependencies_only(baked: Baked, built: Path) -> None:
     api = built / "ApiFunction"
-    names = shipped(api)
-    assert {"app", "config", "sqlalchemy", "aws_lambda_powertools", "pydantic"} <= names
-    assert DRIVERS[baked.context["database"]] in names
-    assert not names & (NEVER_SHIPPED | {"alembic", "migrations", "mako"}), names
+    assert shipped(api) == {"app", "config"} | DEPENDENCIES[baked.context["database"]]
+    # the app without the migrate function; the database tools are in tasks/, which no function ships
+    assert sources(api / "app") == sources(baked.path / "app") - {"migrate.py"}
     assert [path.name for path in (api / "config").iterdir()] == ["database.json"]
     dialects = {path.name for path in (api / "sqlalchemy" / "dialects").iterdir() if path.is_dir()}
     assert dialects == {baked.context["database"]}
@@ -218,10 +233,13 @@ def test_the_built_api_function_holds_the_app_and_its_dependencies_only(baked: B
 @pytest.mark.slow
 def test_the_built_migrate_function_also_holds_alembic_and_the_migrations(baked: Baked, built: Path) -> None:
     migrate = built / "MigrateFunction"
-    names = shipped(migrate)
-    assert {"app", "alembic", "migrations", "alembic.ini", "sqlalchemy"} <= names
-    assert not names & NEVER_SHIPPED, names
-    assert list((migrate / "migrations" / "versions").glob("*_create_posts.py"))
+    assert shipped(migrate) == (
+        {"app", "config", "migrations", "alembic.ini"}
+        | DEPENDENCIES[baked.context["database"]]
+        | MIGRATE_DEPENDENCIES
+    )
+    assert sources(migrate / "app") == sources(baked.path / "app")
+    assert sources(migrate / "migrations") == sources(baked.path / "migrations")
 
 
 @pytest.mark.slow
@@ -232,6 +250,24 @@ def test_the_built_shared_objects_match_the_chosen_architecture(baked: Baked, bu
         header = path.read_bytes()[:20]
         assert header[:4] == b"\x7fELF"
         assert int.from_bytes(header[18:20], "little") == ELF_MACHINES[baked.context["architecture"]], path
+
+
+@pytest.mark.slow
+def test_the_built_wheels_need_no_newer_glibc_than_lambda_s(built: Path) -> None:
+    """Lambda's Python 3.12 and 3.13 run on Amazon Linux 2023, glibc 2.34 (the Makefile's PLATFORMS)."""
+    platforms = {
+        platform
+        for wheel in built.glob("*/*.dist-info/WHEEL")
+        for line in wheel.read_text().splitlines()
+        if line.startswith("Tag: ")
+        for platform in line.split("-")[-1].split(".")
+    } - {"any"}
+    assert platforms  # the drivers and pydantic-core have compiled extensions
+    glibc = {platform: LEGACY_MANYLINUX.get(platform.split("_")[0]) for platform in platforms}
+    glibc |= {
+        platform: tuple(map(int, platform.split("_")[1:3])) for platform, known in glibc.items() if not known
+    }
+    assert all(version <= (2, 34) for version in glibc.values()), glibc
 
 
 RUN_BUILT = """
@@ -281,7 +317,7 @@ def test_the_built_functions_migrate_and_serve_the_real_database(runnable: Baked
     }
 
     migrate = built / "MigrateFunction"
-    migrated = run_built(runnable, migrate, "app.handlers.migrate", {}, **lambda_environment)
+    migrated = run_built(runnable, migrate, "app.migrate", {}, **lambda_environment)
     created = {"database": name, "created": True, "previous": None, "current": "20260101000000"}
     assert migrated["answers"] == [created]
     assert migrated["loaded"] == ["alembic"]

@@ -52,7 +52,8 @@ class LocalContext:
 
 def handler_of(function: str) -> Any:
     """The handler that template.yaml names for ``function``, imported."""
-    properties = yaml.load(TEMPLATE.read_text(), CloudFormationLoader)["Resources"][function]["Properties"]
+    template = yaml.load(TEMPLATE.read_text(), CloudFormationLoader)  # noqa: S506 (a SafeLoader)
+    properties = template["Resources"][function]["Properties"]
     module, name = properties["Handler"].rsplit(".", 1)
     return getattr(importlib.import_module(module), name)
 

@@ -22,7 +22,7 @@ def run_client(settings: DatabaseSettings) -> int:
         f"--dbname={settings.database}",
     ]
     environment = os.environ | {"PGPASSWORD": settings.password} if settings.password else None
-    return subprocess.run(command, env=environment, check=False).returncode
+    return subprocess.run(command, env=environment, check=False).returncode  # noqa: S603 (no shell)
 
 
 def _require(client: str) -> None:

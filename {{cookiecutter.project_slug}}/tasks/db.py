@@ -1,7 +1,8 @@
 """Database tasks, as Rails and Jets have them: invoke db.create, db.migrate, db.rollback ...
 
-Every task takes --env (default: APP_ENV, else development). Destructive ones (db.drop, db.reset)
-first check the environment each database records (see db/protection.py).
+Every task takes --env (default: APP_ENV, else development). Each one that writes first checks the
+environment the database records (tasks/protection.py); those that run migrations hold the
+database's migration lock.
 """
 
 import os
@@ -9,12 +10,11 @@ import os
 from invoke import Context, task
 from sqlalchemy.orm import Session
 
-from app import seeds
-from app.db import admin, migrations
 from app.db.engine import build_engine
 from app.db.settings import DatabaseSettings, load_database_settings
-from app.environment import app_env
+from app.environment import PROJECT_ROOT, app_env
 
+from tasks import admin, migrations, seeds
 from tasks.console import run_client
 from tasks.errors import one_line_errors
 from tasks.remote import migrate as run_remotely
@@ -45,7 +45,7 @@ def drop_databases(env: str | None, action: str, force: bool) -> None:
     """Drop the databases of ``env`` once each of them has passed the protection checks."""
     targets = with_test_database(env)
     for settings in targets:
-        admin.refuse_destruction(settings, action, force)
+        admin.check(settings, action, force)
     for settings in targets:
         dropped = admin.drop_database(settings)
         print(f"{'Dropped' if dropped else 'Does not exist:'} {settings.database}")
@@ -56,7 +56,7 @@ def drop_databases(env: str | None, action: str, force: bool) -> None:
 def create(c: Context, env: str | None = None) -> None:
     """Create the database (in development, the test database too)."""
     for settings in with_test_database(env):
-        created = admin.create_database(settings)
+        created = admin.create(settings)
         print(f"{'Created' if created else 'Already exists:'} {settings.database}")
 
 
@@ -72,7 +72,7 @@ def drop(c: Context, env: str | None = None, force: bool = False) -> None:
 def generate(c: Context, name: str, autogenerate: bool = False, env: str | None = None) -> None:
     """Write a new migration: invoke db.generate add_author_to_posts (or AddAuthorToPosts)."""
     path = migrations.generate(settings_for(env), name, autogenerate)
-    print(f"Created {path.relative_to(migrations.ALEMBIC_INI.parent)}")
+    print(f"Created {path.relative_to(PROJECT_ROOT)}")
 
 
 @task(help=ENV_HELP | {"name": "the merge revision's name (default: merge_heads)"})
@@ -80,7 +80,7 @@ def generate(c: Context, name: str, autogenerate: bool = False, env: str | None 
 def merge(c: Context, name: str = "merge_heads", env: str | None = None) -> None:
     """Write the revision that joins two heads (two branches' new revisions); then db.migrate."""
     path = migrations.merge(settings_for(env), name)
-    print(f"Created {path.relative_to(migrations.ALEMBIC_INI.parent)}")
+    print(f"Created {path.relative_to(PROJECT_ROOT)}")
 
 
 @task(
@@ -100,16 +100,27 @@ def migrate(c: Context, env: str | None = None, target: str = "head", remote: bo
         previous, current = answer["previous"] or "none", answer["current"] or "none"
         print(f"Migrated {answer['database']} on AWS: {previous} -> {current}")
         return
-    _, revision = migrations.upgrade(settings_for(env), target)
+    _, revision = migrations.migrate(settings_for(env), target)
     print(f"Current version: {revision or 'none'}")
 
 
-@task(help=ENV_HELP | {"steps": "how many migrations to revert (default: 1)"})
+@task(
+    help=ENV_HELP
+    | {"steps": "how many migrations to revert (default: 1)", "force": "allow it in a protected environment"}
+)
 @one_line_errors
-def rollback(c: Context, env: str | None = None, steps: int = 1) -> None:
+def rollback(c: Context, env: str | None = None, steps: int = 1, force: bool = False) -> None:
     """Revert the last migration (or --steps N)."""
-    revision = migrations.rollback(settings_for(env), steps)
+    revision = migrations.rollback(settings_for(env), steps, force)
     print(f"Current version: {revision or 'none'}")
+
+
+@task(help=ENV_HELP)
+@one_line_errors
+def stamp(c: Context, revision: str, env: str | None = None) -> None:
+    """Record that the database is at REVISION (or base) without running anything (after a repair)."""
+    current = migrations.stamp(settings_for(env), revision)
+    print(f"Current version: {current or 'none'}")
 
 
 @task(help=ENV_HELP)
@@ -117,27 +128,32 @@ def rollback(c: Context, env: str | None = None, steps: int = 1) -> None:
 def status(c: Context, env: str | None = None) -> None:
     """List the migrations, each up (applied) or down (pending); applied ones without a file too."""
     settings = settings_for(env)
+    state = migrations.history(settings)
     print(f"database: {settings.database}\n\n Status   Migration ID    Migration Name\n{'-' * 50}")
-    for revision in migrations.revisions(settings):
+    for revision in migrations.revisions(state):
         print(f"   {revision.status:<6} {revision.id:<15} {revision.name}")
+    recovery = migrations.recovery(state)
+    if recovery:
+        print(f"\n{recovery}")
 
 
 @task(help=ENV_HELP)
 @one_line_errors
 def version(c: Context, env: str | None = None) -> None:
     """Print the database's current migration."""
-    print(f"Current version: {migrations.current_revision(settings_for(env)) or 'none'}")
+    heads = migrations.history(settings_for(env)).heads
+    print(f"Current version: {', '.join(heads) or 'none'}")
 
 
 @task(help=ENV_HELP)
 @one_line_errors
 def seed(c: Context, env: str | None = None) -> None:
-    """Load the example data of app/seeds.py.
+    """Load the example data of tasks/seeds.py.
 
-    Refused while migrations are pending, as Rails' db:seed does.
+    Refused on another environment's database, and while migrations are pending (as Rails' db:seed).
     """
     settings = settings_for(env)
-    migrations.require_migrated(settings)
+    migrations.check_seed(settings)
     engine = build_engine(settings)
     try:
         with Session(engine) as session, session.begin():

@@ -6,10 +6,10 @@ from typing import Any
 
 from invoke.exceptions import Exit
 
-from app.db.migrations import MigrationError
-from app.db.protection import ProtectedDatabaseError
 from app.errors import ConfigurationError, DatabaseUnavailableError
+from app.migrate import MigrationError
 
+from tasks.protection import ProtectedDatabaseError
 from tasks.stack import DeploymentError
 
 EXPECTED = (

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.dialects import mysql
 from sqlalchemy.dialects.mysql import DATETIME
 from sqlalchemy.engine import Connection, Engine
@@ -40,6 +41,20 @@ def set_read_only(connection: Connection, read_only: bool) -> None:
     variable = "tx_read_only" if mariadb_before_11_1 else "transaction_read_only"
     flag = int(read_only)
     connection.exec_driver_sql(f"SET SESSION autocommit = {flag}, SESSION {variable} = {flag}")
+
+
+def acquire_lock(connection: Connection, name: str, timeout: float) -> bool:
+    """Take the named lock ``name`` (server-wide), waiting at most ``timeout`` s: False if it did not come.
+
+    The lock is the session's until ``release_lock``, or until its connection ends.
+    """
+    taken = connection.scalar(text("SELECT GET_LOCK(:name, :timeout)"), {"name": name, "timeout": timeout})
+    return taken == 1
+
+
+def release_lock(connection: Connection, name: str) -> None:
+    """Release the named lock ``name`` that ``acquire_lock`` took."""
+    connection.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": name})
 
 
 def is_authentication_failure(error: Exception) -> bool:

@@ -1,5 +1,6 @@
 """What the runtime needs to know of its driver: here psycopg2, for PostgreSQL and Aurora PostgreSQL."""
 
+import hashlib
 import select
 import time
 from typing import Any
@@ -7,8 +8,9 @@ from weakref import WeakKeyDictionary
 
 import psycopg2
 from psycopg2 import extensions
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, event, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeEngine
 
@@ -19,6 +21,7 @@ DATABASE_EXISTS = "SELECT 1 FROM pg_database WHERE datname = :name"
 CREATE_DATABASE = "CREATE DATABASE {name} ENCODING 'UTF8'"
 TIMESTAMP = DateTime()  # the column type of timestamps: without time zone, holding UTC
 READ_ONLY_TRANSACTION = "25006"  # SQLSTATE read_only_sql_transaction
+LOCK_NOT_AVAILABLE = "55P03"  # SQLSTATE lock_not_available: lock_timeout ran out
 CONNECTING = object()  # the read timeout of a connection still opening
 _read_timeouts: WeakKeyDictionary[Any, float | None] = WeakKeyDictionary()
 
@@ -82,6 +85,39 @@ def set_read_only(connection: Connection, read_only: bool) -> None:
     dbapi_connection.autocommit = True  # psycopg2's own flag: the SET below opens no transaction
     connection.exec_driver_sql(f"SET default_transaction_read_only = {'on' if read_only else 'off'}")
     dbapi_connection.autocommit = read_only
+
+
+def acquire_lock(connection: Connection, name: str, timeout: float) -> bool:
+    """Take the advisory lock keyed by ``name``, waiting at most ``timeout`` s: False if it did not come.
+
+    Advisory locks belong to the database the connection is in; the lock is the session's until
+    ``release_lock``, or until its connection ends. The server's ``lock_timeout`` bounds the wait.
+    """
+    connection.execute(text("SELECT set_config('lock_timeout', :ms, false)"), {"ms": str(_ms(timeout))})
+    try:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _lock_key(name)})
+    except DBAPIError as error:
+        if getattr(error.orig, "pgcode", None) == LOCK_NOT_AVAILABLE:
+            return False
+        raise
+    finally:
+        connection.exec_driver_sql("RESET lock_timeout")
+    return True
+
+
+def release_lock(connection: Connection, name: str) -> None:
+    """Release the advisory lock keyed by ``name`` that ``acquire_lock`` took."""
+    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _lock_key(name)})
+
+
+def _lock_key(name: str) -> int:
+    """The 64-bit key of an advisory lock, from its name."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+def _ms(seconds: float) -> int:
+    """Milliseconds, at least 1 (PostgreSQL reads a lock_timeout of 0 as no limit)."""
+    return max(1, int(seconds * 1000))
 
 
 def is_authentication_failure(error: Exception) -> bool:

@@ -50,6 +50,7 @@ class DatabaseSettings:
     read_timeout: float | None = 5.0
     write_timeout: float | None = 5.0
     ping_after_idle: float = 60.0
+    migration_lock_timeout: float = 60.0  # how long a migration waits for another one to finish
     ssl: bool = False
     ssl_ca: str | None = None
 
@@ -230,6 +231,7 @@ def _build(env: str, values: dict[str, Any]) -> DatabaseSettings:
         read_timeout=read("read_timeout", seconds, 5.0),
         write_timeout=read("write_timeout", seconds, 5.0),
         ping_after_idle=read("ping_after_idle", float, 60.0),
+        migration_lock_timeout=read("migration_lock_timeout", float, 60.0),
         ssl=ssl,
         ssl_ca=read("ssl_ca", str, None),
     )

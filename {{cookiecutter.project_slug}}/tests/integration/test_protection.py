@@ -1,111 +1,146 @@
-"""Each database records its environment; destructive actions check it (db/protection.py)."""
+"""Each database records its environment; every task that writes checks it (tasks/protection.py)."""
 
-from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
 from sqlalchemy import text
 
 from app import db
-from app.db import admin, protection
-from app.db.migrations import upgrade
 from app.db.settings import DatabaseSettings
+from app.migrate import ENVIRONMENT, database_connection, recorded
+
+from tasks import admin, migrations, protection
+
+FORCEABLE = {
+    "drop": lambda settings, force: admin.check(settings, "drop", force),
+    "roll back": lambda settings, force: migrations.rollback(settings, force=force),
+}
+UNFORCED = {
+    "migrate": lambda settings: migrations.migrate(settings),
+    "seed": lambda settings: migrations.check_seed(settings),
+    "stamp": lambda settings: migrations.stamp(settings, "head"),
+}
 
 
-@pytest.fixture
-def scratch(settings: DatabaseSettings) -> Iterator[DatabaseSettings]:
-    """A database of its own on the test server, for the development environment; dropped after."""
-    scratch = replace(settings, env="development", database=f"{settings.database}_scratch")
-    admin.drop_database(scratch)
-    yield scratch
-    admin.drop_database(scratch)
+def environment_of(settings: DatabaseSettings) -> str | None:
+    with database_connection(settings) as connection:
+        return recorded(connection, ENVIRONMENT)
 
 
-def recorded(settings: DatabaseSettings) -> str | None:
-    with admin.database_connection(settings) as connection:
-        return protection.recorded_environment(connection)
-
-
-def refusal(settings: DatabaseSettings, action: str = "drop", force: bool = False) -> str:
+def refusal(task, *args) -> str:
     with pytest.raises(protection.ProtectedDatabaseError) as raised:
-        admin.refuse_destruction(settings, action, force)
+        task(*args)
     return str(raised.value)
+
+
+def mismatch(action: str, settings: DatabaseSettings) -> str:
+    return (
+        f"refusing to {action} {settings.database}: it is the 'development' database, not the 'test' one "
+        "(check TEST_DATABASE_URL and config/database.yml)"
+    )
+
+
+def posts(settings: DatabaseSettings) -> int:
+    with database_connection(settings) as connection:
+        return connection.scalar(text("SELECT COUNT(*) FROM posts"))
+
+
+def with_a_post(settings: DatabaseSettings) -> DatabaseSettings:
+    """Create the database for ``settings.env``, migrated, with one post."""
+    admin.create(settings)
+    migrations.migrate(settings)
+    with database_connection(settings) as connection:
+        connection.execute(
+            text("INSERT INTO posts (title, body, created_at, updated_at) VALUES ('kept', '', :at, :at)"),
+            {"at": "2026-01-01 00:00:00"},
+        )
+        connection.commit()
+    return settings
 
 
 def create_bare(settings: DatabaseSettings) -> None:
     """Create the database as someone else would: without recording an environment."""
-    with admin.server_connection(settings) as connection:
+    with database_connection(settings, server=True) as connection:
         connection.execute(text(f"CREATE DATABASE {settings.database}"))
 
 
 def test_the_test_database_is_recorded_as_test(settings: DatabaseSettings) -> None:
-    assert recorded(settings) == "test"
+    assert environment_of(settings) == "test"
 
 
 def test_create_records_the_environment_and_drop_accepts_it(scratch: DatabaseSettings) -> None:
-    assert admin.create_database(scratch)
-    assert recorded(scratch) == "development"
-    admin.refuse_destruction(scratch, "drop")
+    assert admin.create(scratch)
+    assert environment_of(scratch) == "test"
+    admin.check(scratch, "drop")
 
 
-def test_another_environments_database_is_refused_even_with_force(scratch: DatabaseSettings) -> None:
-    admin.create_database(scratch)
-    asked = replace(scratch, env="test")
-    expected = (
-        f"refusing to drop {scratch.database}: it is the 'development' database, not the 'test' one "
-        "(check TEST_DATABASE_URL and config/database.yml)"
-    )
-    assert refusal(asked) == expected
-    assert refusal(asked, force=True) == expected
+def test_another_environments_database_is_refused_by_every_task_even_with_force(
+    scratch: DatabaseSettings,
+) -> None:
+    development = with_a_post(replace(scratch, env="development"))
+    for action, task in FORCEABLE.items():
+        assert refusal(task, scratch, True) == mismatch(action, scratch)
+    for action, task in UNFORCED.items():
+        assert refusal(task, scratch) == mismatch(action, scratch)
+    assert posts(development) == 1
 
 
-def test_a_protected_environment_needs_force(scratch: DatabaseSettings) -> None:
-    production = replace(scratch, env="production")
-    admin.create_database(production)
-    assert refusal(production, "reset") == (
-        f"refusing to reset {scratch.database}: 'production' is a protected environment; "
-        "add --force if you really mean it"
-    )
-    admin.refuse_destruction(production, "reset", force=True)
+def test_a_protected_environment_needs_force_to_remove_but_not_to_migrate_or_seed(
+    scratch: DatabaseSettings,
+) -> None:
+    production = with_a_post(replace(scratch, env="production"))
+    for action, task in FORCEABLE.items():
+        assert refusal(task, production, False) == (
+            f"refusing to {action} {scratch.database}: 'production' is a protected environment; "
+            "add --force if you really mean it"
+        )
+    assert posts(production) == 1
+    for task in UNFORCED.values():
+        task(production)
+    assert migrations.rollback(production, force=True) is None
 
 
 def test_protected_environments_are_configurable(
     scratch: DatabaseSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(protection, "PROTECTED_ENVIRONMENTS", frozenset({"production", "development"}))
-    admin.create_database(scratch)
-    assert refusal(scratch) == (
-        f"refusing to drop {scratch.database}: 'development' is a protected environment; "
+    monkeypatch.setattr(protection, "PROTECTED_ENVIRONMENTS", frozenset({"production", "test"}))
+    admin.create(scratch)
+    assert refusal(admin.check, scratch, "drop") == (
+        f"refusing to drop {scratch.database}: 'test' is a protected environment; "
         "add --force if you really mean it"
     )
 
 
-def test_a_database_with_tables_but_no_record_is_refused(scratch: DatabaseSettings) -> None:
+def test_a_database_with_tables_but_no_record_is_refused_until_migrated(scratch: DatabaseSettings) -> None:
     create_bare(scratch)
-    with admin.database_connection(scratch) as connection:
+    with database_connection(scratch) as connection:
         connection.execute(text("CREATE TABLE legacy (id INTEGER PRIMARY KEY)"))
         connection.commit()
-    assert refusal(scratch) == (
+    assert refusal(admin.check, scratch, "drop") == (
         f"refusing to drop {scratch.database}: it has tables but no recorded environment, so it may not "
-        "be the 'development' one (invoke db.migrate --env ENV records the environment it belongs to)"
+        "be the 'test' one (invoke db.migrate --env ENV records the environment it belongs to)"
     )
+    migrations.migrate(scratch)
+    assert environment_of(scratch) == "test"
+    admin.check(scratch, "drop")
 
 
 def test_migrating_records_the_environment_once(scratch: DatabaseSettings) -> None:
     create_bare(scratch)
-    assert recorded(scratch) is None
-    upgrade(scratch)
-    assert recorded(scratch) == "development"
-    upgrade(replace(scratch, env="production"))
-    assert recorded(scratch) == "development"
+    assert environment_of(scratch) is None
+    migrations.migrate(scratch)
+    assert environment_of(scratch) == "test"
+    with pytest.raises(protection.ProtectedDatabaseError):
+        migrations.migrate(replace(scratch, env="production"))
+    assert environment_of(scratch) == "test"
 
 
 def test_the_suite_refuses_to_empty_another_database(scratch: DatabaseSettings) -> None:
-    admin.create_database(scratch)
+    admin.create(replace(scratch, env="development"))
     with (
-        admin.database_connection(scratch) as connection,
+        database_connection(scratch) as connection,
         pytest.raises(protection.ProtectedDatabaseError) as raised,
     ):
-        protection.refuse_destruction(connection, "test", "empty the tables of")
+        protection.check(connection, "test", "empty the tables of", removes=True)
     assert str(raised.value).startswith(f"refusing to empty the tables of {scratch.database}: it is the ")
     assert db.current().settings.database != scratch.database

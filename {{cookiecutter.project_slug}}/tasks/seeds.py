@@ -6,7 +6,7 @@ Like Rails' db/seeds.rb, it may run more than once, so it adds only what is miss
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import Post
+from app.models import Post
 
 POSTS = [
     {"title": "Hello, Lambda", "body": "The first post, served by a function in the VPC."},

@@ -1,51 +1,54 @@
-"""Alembic, driven from Python: what the invoke tasks and the migrate function call.
+"""Alembic, driven from Python: what the invoke db tasks call (status, rollback, stamp, merge ...).
 
+Every command that changes a database holds its migration lock and passes the protection check
+(tasks/protection.py) first; db.migrate then runs the migrate function's own core (app/migrate.py).
 Revisions live in migrations/versions and are named like Rails migrations:
 <UTC timestamp>_<name>.py, with the timestamp as the revision id.
 """
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from alembic import command
+from alembic import command, util
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from alembic.script import Script, ScriptDirectory
 from alembic.script.revision import RevisionError
 from alembic.util import CommandError
-from sqlalchemy.exc import DBAPIError
 
-from ..environment import PROJECT_ROOT, on_lambda
-from ..errors import (
-    DatabaseUnavailableError,
-    driver_reason,
-    is_connection_failure,
+from app.db.settings import DatabaseSettings
+from app.environment import PROJECT_ROOT
+from app.migrate import (
+    RUNNING,
+    MigrationError,
+    alembic_config,
+    connected,
+    current_revision,
+    migration_lock,
+    one_line,
+    read,
+    record_finished,
+    recorded,
+    refuse_unfinished,
+    upgrade,
 )
-from .engine import build_engine
-from .settings import DatabaseSettings
 
-ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
+from tasks import protection
+
 MIGRATION_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")  # AddTags, HTTPStatus
 REVISION_ID_FORMAT = "%Y%m%d%H%M%S"
 NO_FILE = "********** NO FILE **********"  # Rails' name for an applied revision that has no file
-FAILED_MIGRATION = (
-    "a migration failed on {database}: {reason} (invoke db.status shows which revisions are applied)"
-)
-UNREADABLE_VERSION = "cannot read the migration version of {database}: {reason}"
-
-
-class MigrationError(Exception):
-    """A migration command cannot be done as asked; the message says why."""
+STOPPED = "(stopped midway: see below)"
 
 
 @dataclass(frozen=True)
 class Revision:
-    """One migration and whether the database has it (None: cannot be told, see ``status``)."""
+    """One migration and whether the database has it (None: cannot be told, see ``revisions``)."""
 
     id: str
     name: str
@@ -53,7 +56,7 @@ class Revision:
 
     @property
     def status(self) -> str:
-        """Up (applied), down (pending), or ? when the database is at a revision that has no file."""
+        """Up (applied), down (pending), or ? when it cannot be told."""
         return {True: "up", False: "down", None: "?"}[self.applied]
 
 
@@ -65,76 +68,107 @@ class History:
     heads: tuple[str, ...]  # the database's current revisions
     missing: tuple[str, ...]  # those of them that have no file here (from another branch, say)
     applied: frozenset[str]  # the revisions known to be applied: the other heads and their ancestors
+    running: tuple[str, str] | None  # a revision that started and did not finish: (direction, id)
 
 
-def alembic_config(settings: DatabaseSettings) -> Config:
-    """Alembic's configuration, pointed at the database of ``settings``."""
-    config = Config(ALEMBIC_INI)
-    config.attributes["settings"] = settings
-    config.attributes["configure_logging"] = not on_lambda()  # Lambda's JSON logging stays as it is
-    return config
-
-
-def upgrade(settings: DatabaseSettings, target: str = "head") -> tuple[str | None, str | None]:
+def migrate(settings: DatabaseSettings, target: str = "head") -> tuple[str | None, str | None]:
     """Apply the migrations up to ``target``; return the revisions the database was and is then at."""
-    with _connected(settings) as config:
+    with _changing(settings, "migrate") as config:
         state = _history(config)
         _refuse_missing_files(settings, state, "migrate")
         if target == "head":
             _require_one_head(state.script)
         else:
             _refuse_going_back(settings, state, target)
-        previous = _current_revision(config)
-        with _alembic_errors(settings):
-            command.upgrade(config, target)
-        return previous, _current_revision(config)
+        return upgrade(config, target)
 
 
-def rollback(settings: DatabaseSettings, steps: int = 1) -> str | None:
+def rollback(settings: DatabaseSettings, steps: int = 1, force: bool = False) -> str | None:
     """Revert the last ``steps`` migrations; return the revision the database is then at."""
     if steps < 1:
         raise MigrationError(f"--steps must be a positive number of migrations, not {steps}")
-    with _connected(settings) as config:
+    with _changing(settings, "roll back", removes=True, force=force) as config:
         state = _history(config)
         _refuse_missing_files(settings, state, "roll back")
         if steps > len(state.applied):
             raise MigrationError(f"cannot roll back {steps} migration(s): {len(state.applied)} applied")
-        with _alembic_errors(settings):
+        with one_line(settings):
             command.downgrade(config, f"-{steps}")
-        return _current_revision(config)
+        return current_revision(config)
 
 
-def current_revision(settings: DatabaseSettings) -> str | None:
-    """The revision the database is at, or None before the first migration."""
-    with _connected(settings) as config:
-        return _current_revision(config)
+def stamp(settings: DatabaseSettings, revision: str) -> str | None:
+    """Record that the database is at ``revision`` (or base), running nothing; forget a stopped one.
+
+    After a revision stopped midway and its changes were undone or completed by hand, this
+    records where the schema really is, as ``alembic stamp`` does.
+    """
+    with _changing(settings, "stamp") as config:
+        script = ScriptDirectory.from_config(config)
+        with one_line(settings):
+            script.get_revision(revision)  # an unknown revision is refused before anything is written
+        connection = config.attributes["connection"]
+        with one_line(settings), connection.begin():
+            MigrationContext.configure(connection).stamp(script, revision)
+            record_finished(connection)
+        return current_revision(config)
 
 
 def history(settings: DatabaseSettings) -> History:
     """Where the database stands among the revisions of migrations/versions."""
-    with _connected(settings) as config:
+    with connected(settings) as config:
         return _history(config)
 
 
-def revisions(settings: DatabaseSettings) -> list[Revision]:
+def revisions(state: History) -> list[Revision]:
     """Every migration, oldest first, each marked applied or pending; applied ones without a file too.
 
     Alembic keeps only the database's current revisions, so when one of them has no file here,
-    the revisions below it cannot be told applied or pending: they are marked None.
+    the revisions below it cannot be told applied or pending: they are marked None, as is a
+    revision that stopped midway.
     """
-    state = history(settings)
     unknown = None if state.missing else False
+    stopped = state.running[1] if state.running else None
     listed = [
         Revision(revision.revision, revision.doc, True if revision.revision in state.applied else unknown)
         for revision in state.script.walk_revisions()
+        if revision.revision != stopped
     ]
     listed += [Revision(head, NO_FILE, True) for head in state.missing]
+    if stopped:
+        found = _find(state.script, stopped)
+        listed.append(Revision(stopped, f"{found.doc if found else NO_FILE} {STOPPED}", None))
     return sorted(listed, key=lambda revision: revision.id)
 
 
-def require_migrated(settings: DatabaseSettings) -> None:
-    """Raise MigrationError when migrations are pending, as Rails' db:seed does before seeding."""
-    pending = [revision for revision in revisions(settings) if revision.applied is False]
+def recovery(state: History) -> str | None:
+    """How to recover from the revision that stopped midway, or None when none did."""
+    if state.running is None:
+        return None
+    direction, stopped = state.running
+    script = _find(state.script, stopped)
+    if script is None:
+        return f"{stopped} stopped midway through its {direction}; check out the branch that has its file"
+    before = " ".join(util.to_tuple(script.down_revision)) or "base"
+    undone, done = (before, stopped) if direction == "upgrade" else (stopped, before)
+    path = Path(script.path).relative_to(PROJECT_ROOT)
+    return (
+        f"{stopped} {script.doc} stopped midway through its {direction}: what it did before it stopped "
+        f"stays (the server commits DDL statement by statement). Undo that by hand (see {direction}() "
+        f"in {path}), then invoke db.stamp {undone}; or finish it by hand, then invoke db.stamp {done}."
+    )
+
+
+def check_seed(settings: DatabaseSettings) -> None:
+    """Raise unless db.seed may run: on this environment's database, with no migration pending.
+
+    Rails' db:seed checks the latter only (the protection check is this project's).
+    """
+    with connected(settings) as config:
+        protection.check(config.attributes["connection"], settings.env, "seed")
+        refuse_unfinished(config.attributes["connection"])
+        state = _history(config)
+    pending = [revision for revision in revisions(state) if revision.applied is False]
     if pending:
         names = ", ".join(f"{revision.id} {revision.name}" for revision in pending)
         raise MigrationError(
@@ -153,7 +187,7 @@ def generate(settings: DatabaseSettings, name: str, autogenerate: bool = False) 
         )
     config = alembic_config(settings)
     _require_one_head(ScriptDirectory.from_config(config))
-    with _alembic_errors(settings):
+    with one_line(settings):
         script = command.revision(
             config, message=snake, autogenerate=autogenerate, rev_id=_new_revision_id(config)
         )
@@ -167,7 +201,7 @@ def merge(settings: DatabaseSettings, name: str = "merge_heads") -> Path:
     if len(heads) < 2:
         only = ", ".join(heads) or "none"
         raise MigrationError(f"nothing to merge: migrations/versions has a single head ({only})")
-    with _alembic_errors(settings):
+    with one_line(settings):
         script = command.merge(config, "heads", message=snake_case(name), rev_id=_new_revision_id(config))
     return Path(script.path)
 
@@ -175,6 +209,21 @@ def merge(settings: DatabaseSettings, name: str = "merge_heads") -> Path:
 def snake_case(name: str) -> str:
     """AddTagsToPosts -> add_tags_to_posts, as Rails names migrations; snake_case stays as it is."""
     return WORD_BOUNDARY.sub("_", name).lower()
+
+
+@contextmanager
+def _changing(
+    settings: DatabaseSettings, action: str, removes: bool = False, force: bool = False
+) -> Iterator[Config]:
+    """The command's configuration and connection, under the database's migration lock.
+
+    Yielded once the protection check (tasks/protection.py) has let ``action`` through.
+    """
+    with migration_lock(settings), connected(settings) as config:
+        connection = config.attributes["connection"]
+        protection.check(connection, settings.env, action, removes, force)
+        connection.commit()  # Alembic then begins and commits each revision's transaction itself
+        yield config
 
 
 def _require_one_head(script: ScriptDirectory) -> None:
@@ -212,26 +261,24 @@ def _refuse_going_back(settings: DatabaseSettings, state: History, target: str) 
     )
 
 
-def _current_revision(config: Config) -> str | None:
-    return _read(config, MigrationContext.get_current_revision)
-
-
 def _history(config: Config) -> History:
-    heads = _read(config, MigrationContext.get_current_heads)
+    heads = read(config, MigrationContext.get_current_heads)
     script = ScriptDirectory.from_config(config)
     files = {revision.revision for revision in script.walk_revisions()}
     found = tuple(head for head in heads if head in files)
     ancestors = script.iterate_revisions(found, "base") if found else []
     applied = frozenset(revision.revision for revision in ancestors)
-    return History(script, heads, tuple(head for head in heads if head not in files), applied)
+    running = read(config, lambda context: recorded(context.connection, RUNNING))
+    stopped = tuple(running.split()) if running else None
+    return History(script, heads, tuple(head for head in heads if head not in files), applied, stopped)
 
 
-def _read[T](config: Config, question: Callable[[MigrationContext], T]) -> T:
-    """Ask Alembic about the command's connection, then end the transaction that opened."""
-    connection = config.attributes["connection"]
-    answer = question(MigrationContext.configure(connection))
-    connection.commit()  # each migration then runs in a transaction of its own, as env.py asks
-    return answer
+def _find(script: ScriptDirectory, revision: str) -> Script | None:
+    """The script of ``revision``, or None when migrations/versions has no file for it."""
+    try:
+        return script.get_revision(revision)
+    except (CommandError, RevisionError):
+        return None
 
 
 def _new_revision_id(config: Config) -> str:
@@ -241,36 +288,3 @@ def _new_revision_id(config: Config) -> str:
     while moment.strftime(REVISION_ID_FORMAT) in taken:
         moment += timedelta(seconds=1)
     return moment.strftime(REVISION_ID_FORMAT)
-
-
-@contextmanager
-def _connected(settings: DatabaseSettings) -> Iterator[Config]:
-    """Alembic's configuration and one connection that every step of a command shares.
-
-    Alembic's cookbook way (``config.attributes["connection"]``, which migrations/env.py uses):
-    one engine and one connection per command, without the app's read and write timeouts (DDL
-    may run long), disposed when the command ends.
-    """
-    engine = build_engine(settings.without_time_limits())
-    try:
-        with _alembic_errors(settings, UNREADABLE_VERSION), engine.connect() as connection:
-            config = alembic_config(settings)
-            config.attributes["connection"] = connection
-            yield config
-    finally:
-        engine.dispose()
-
-
-@contextmanager
-def _alembic_errors(settings: DatabaseSettings, failure: str = FAILED_MIGRATION) -> Iterator[None]:
-    """Alembic's and the driver's errors as one line: MigrationError, or DatabaseUnavailableError."""
-    try:
-        yield
-    except (CommandError, RevisionError) as error:
-        raise MigrationError(str(error)) from error
-    except DBAPIError as error:
-        if is_connection_failure(error):
-            doing = f"cannot connect to {settings.describe()}"
-            raise DatabaseUnavailableError.because(doing, error) from error
-        reason = driver_reason(error)
-        raise MigrationError(failure.format(database=settings.database, reason=reason)) from error
