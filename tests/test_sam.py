@@ -33,7 +33,10 @@ DEPENDENCIES = {
 }
 MIGRATE_DEPENDENCIES = {"alembic", "mako", "markupsafe"}  # requirements-migrate.txt
 ELF_MACHINES = {"x86_64": 62, "arm64": 183}
-MAX_UNZIPPED = 30 * 1024 * 1024  # the API function's budget; Lambda's own limit is 250 MB
+# The API function's budget, unzipped (Lambda's own limit is 250 MB): 30 MB, but on arm64, where
+# psycopg2-binary's wheel bundles 5 MB more of OpenSSL and Kerberos (PostgreSQL: 33 MB with
+# Powertools and pydantic).
+MAX_UNZIPPED = {"x86_64": 30 * 1024 * 1024, "arm64": 35 * 1024 * 1024}
 LEGACY_MANYLINUX = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}  # their glibc
 HOST_ARCHITECTURE = {"x86_64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}[platform.machine()]
 # boto3 is in the Lambda runtime; PyYAML only turns database.yml into the JSON that ships.
@@ -227,7 +230,7 @@ def test_the_built_api_function_holds_the_app_and_its_dependencies_only(baked: B
     ]
     assert leftovers == []
     unzipped = sum(path.stat().st_size for path in api.rglob("*") if path.is_file())
-    assert unzipped < MAX_UNZIPPED, f"{unzipped / 1e6:.1f} MB unzipped"
+    assert unzipped < MAX_UNZIPPED[baked.context["architecture"]], f"{unzipped / 1e6:.1f} MB unzipped"
 
 
 @pytest.mark.slow
