@@ -29,6 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.events import CONTEXT, http_event
 from bench.project import Project, prepare
 from bench.proxy import Proxy
 from bench.variants import NAMES, build
@@ -48,11 +49,13 @@ PNG = Path(__file__).with_name("latest.png")
 
 COLD_APP = """
 import json, sys
+from types import SimpleNamespace
 sys.path[:0] = [{function!r}, {runtime!r}]
-from app.handlers.posts import handler
-response = handler({{"routeKey": "GET /posts/{{id}}", "pathParameters": {{"id": "{post_id}"}}}}, None)
+from app.main import handler, logger
+logger.registered_handler.setStream(sys.stderr)  # stdout carries the answer
+response = handler(json.loads({event!r}), SimpleNamespace(**{context!r}))
 assert response["statusCode"] == {status}, response
-print(json.dumps({{name: name in sys.modules for name in ("botocore", "alembic", "yaml")}}))
+print(json.dumps({{name: name in sys.modules for name in ("botocore.client", "alembic", "yaml")}}))
 """
 # What the Lambda runtime adds to the path: boto3 and its dependencies.
 LAMBDA_RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
@@ -255,8 +258,10 @@ def cold_start(project: Project, post_id: int, function: Path) -> dict[str, Any]
         "AWS_DEFAULT_REGION": "us-east-1",
     }
     runtime = str(lambda_runtime(function.parent / "lambda-runtime"))
-    app_code = COLD_APP.format(function=str(function), runtime=runtime, post_id=post_id, status=200)
-    iam_code = COLD_APP.format(function=str(function), runtime=runtime, post_id=post_id, status=503)
+    event = http_event("GET /posts/{post_id}", post_id=str(post_id))
+    show = {"event": json.dumps(event), "context": vars(CONTEXT)}
+    app_code = COLD_APP.format(function=str(function), runtime=runtime, status=200, **show)
+    iam_code = COLD_APP.format(function=str(function), runtime=runtime, status=503, **show)
     floor_code = COLD_FLOOR[project.database].format(
         function=str(function), port=project.server_port, name=project.database_name, post_id=post_id
     )

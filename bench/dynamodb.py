@@ -24,6 +24,7 @@ from typing import Any
 from moto.server import ThreadedMotoServer
 
 from bench.__main__ import COLD_RUNS, lambda_runtime, package_size, timed_run
+from bench.events import CONTEXT, http_event
 from bench.project import Project, prepare
 from bench.report import _loaded
 from tests.baking import DATABASES, built_functions, runtime_python
@@ -79,15 +80,17 @@ APP_ROUTE = """
 import json, sys
 sys.path[:0] = [{function!r}]
 sys.path.append({sdk!r})  # the runtime's boto3: importable, imported only when used
-from app.handlers.viewed_posts import handler
-response = handler({event}, None)
+from types import SimpleNamespace
+from app.main import handler, logger
+logger.registered_handler.setStream(sys.stderr)  # stdout carries the answer
+response = handler(json.loads({event!r}), SimpleNamespace(**{context!r}))
 assert response["statusCode"] == {status}, response
-print(json.dumps({{name: name in sys.modules for name in ("boto3", "botocore")}}))
+print(json.dumps({{name: name in sys.modules for name in ("boto3", "botocore.client")}}))
 """
 ROUTES = {
-    "GET /posts": ({"routeKey": "GET /posts"}, 200),
-    "POST /posts": ({"routeKey": "POST /posts", "body": json.dumps({"title": "cold"})}, 201),
-    "GET /posts/{id}": ({"routeKey": "GET /posts/{id}", "pathParameters": {"id": "{post_id}"}}, 200),
+    "GET /posts": (http_event("GET /posts"), 200),
+    "POST /posts": (http_event("POST /posts", {"title": "cold"}), 201),
+    "GET /posts/{post_id}": (http_event("GET /posts/{post_id}", post_id="{post_id}"), 200),
 }
 
 
@@ -178,7 +181,9 @@ def app_routes(project: Project, endpoint: str) -> dict[str, Any]:
     figures: dict[str, Any] = {"package": sizes}
     for route, (event, status) in ROUTES.items():
         event_code = json.dumps(event).replace("{post_id}", str(post_id))
-        code = APP_ROUTE.format(function=str(function), sdk=sdk, event=event_code, status=status)
+        code = APP_ROUTE.format(
+            function=str(function), sdk=sdk, event=event_code, status=status, context=vars(CONTEXT)
+        )
         runs = [timed_run(runtime_python(PYTHON_VERSION), code, environment) for _ in range(COLD_RUNS)]
         figures[route] = {"ms": statistics.median(ms for ms, _ in runs), "modules": json.loads(runs[-1][1])}
     return figures

@@ -12,6 +12,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from bench.events import CONTEXT, http_event
 from tests.baking import TEMPLATE, Baked, bake
 from tests.servers import drop_databases, engine
 
@@ -62,9 +63,10 @@ class Project:
         """Variables that point the project's test environment at ``port`` (the server's by default)."""
         return {"APP_ENV": "test", "DB_PORT": str(port or self.server_port), **extra}
 
-    def environment(self, port: int | None = None, **extra: str) -> dict[str, str]:
-        """The environment of a process that imports the project and talks to ``port``."""
-        return {**os.environ, **self.settings_variables(port, **extra), "PYTHONPATH": str(self.baked.path)}
+    def environment(self, port: int | None = None, with_bench: bool = False, **extra: str) -> dict[str, str]:
+        """The environment of a process that imports the project (and ``bench`` too) and talks to ``port``."""
+        path = os.pathsep.join([str(self.baked.path), *([str(TEMPLATE)] if with_bench else [])])
+        return {**os.environ, **self.settings_variables(port, **extra), "PYTHONPATH": path}
 
     @contextmanager
     def using(self, port: int | None = None, **extra: str) -> Iterator[None]:
@@ -84,9 +86,8 @@ class Project:
                     os.environ[name] = value
 
     def invoke(self, route: str, body: dict | None = None, **path: str) -> tuple[int, dict]:
-        """Call the posts handler as API Gateway would; its status and decoded body."""
-        event = {"routeKey": route, "pathParameters": path, "body": json.dumps(body) if body else None}
-        response = self.module("handlers.posts").handler(event, None)
+        """Call the API function's handler as API Gateway would; its status and decoded body."""
+        response = self.module("main").handler(http_event(route, body, **path), CONTEXT)
         return response["statusCode"], json.loads(response["body"])
 
     def server_connections(self) -> int:

@@ -1,6 +1,6 @@
 """The four ways of talking to the database that the bench compares, one invocation per call.
 
-A  the generated app: ``with_session`` from ``app.db`` (``readonly=True`` for reads, as the
+A  the generated app: ``session_scope`` from ``app.db`` (``readonly=True`` for reads, as the
    posts API's GET routes), the ORM's ``session.get`` / ``add``;
 B  the floor, as in AWS's tutorial: one raw driver connection opened at module scope, in
    autocommit, never checked nor recovered;
@@ -57,16 +57,16 @@ class GeneratedApp:
         db = importlib.import_module("app.db")
         post = importlib.import_module("app.models").Post
 
-        @db.with_session(readonly=True)
-        def read(session: Any, post_id: int) -> str:
-            return session.get(post, post_id).title
+        def read(post_id: int) -> str:
+            with db.session_scope(readonly=True) as session:
+                return session.get(post, post_id).title
 
-        @db.with_session
-        def write(session: Any, title: str) -> int:
-            created = post(title=title, body="")
-            session.add(created)
-            session.flush()
-            return created.id
+        def write(title: str) -> int:
+            with db.session_scope() as session:
+                created = post(title=title, body="")
+                session.add(created)
+                session.flush()
+                return created.id
 
         self.read, self.write = read, write
         self.db = db

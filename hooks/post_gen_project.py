@@ -9,9 +9,10 @@ DATABASES = ("mysql", "postgresql")
 OPTION_FILES = {
     "dynamodb": [
         "app/dynamodb",
-        "app/handlers/viewed_posts.py",
+        "app/routes/viewed_posts.py",
         "tasks/dynamodb.py",
-        "tests/test_dynamodb.py",
+        "tests/integration/test_dynamodb.py",
+        "tests/service_dynamodb.py",
     ],
 }
 CHOSEN = {"dynamodb": "{{ cookiecutter.dynamodb }}"}

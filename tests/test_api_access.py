@@ -19,8 +19,8 @@ from tests.cloudformation import Template, deployed, of_type, refusals, translat
 from tests.test_sam import EXISTING_DATABASE
 
 ACCESS = [(mode, dynamodb) for mode in OPTIONS["api_auth"] for dynamodb in OPTIONS["dynamodb"]]
-ROUTES = {"GET /posts", "POST /posts", "GET /posts/{id}"}
-PUBLIC_WITH_JWT = {"GET /posts", "GET /posts/{id}"}  # the reads: their events say Authorizer: NONE
+ROUTES = {"GET /posts", "POST /posts", "GET /posts/{post_id}"}
+PUBLIC_WITH_JWT = {"GET /posts", "GET /posts/{post_id}"}  # the reads: their events say Authorizer: NONE
 AUTHORIZERS = {"iam": "AWS_IAM", "jwt": "Jwt", "none": None}
 SIGV4 = {
     "type": "apiKey",

@@ -70,7 +70,7 @@ def test_database_choice_shapes_settings_and_requirements(baked: Baked) -> None:
     driver = "pymysql" if database == "mysql" else "psycopg2-binary"
     for lock in ("requirements.txt", "requirements-migrate.txt"):
         pinned = set(re.findall(r"^([\w.-]+)==", (baked.path / lock).read_text(), re.M))
-        assert {"sqlalchemy", driver, "pyyaml"} <= pinned
+        assert {"sqlalchemy", driver, "pyyaml", "aws-lambda-powertools", "pydantic"} <= pinned
         assert not {"pymysql", "psycopg2-binary", "boto3", "botocore"} - {driver} & pinned  # boto3: in Lambda
     assert sorted(path.name for path in baked.path.glob("requirements*")) == [
         "requirements-migrate.txt",
@@ -86,6 +86,7 @@ def test_python_version_choice_reaches_pyproject(baked: Baked) -> None:
 
 
 def test_the_generated_test_suite_passes_against_the_real_server(baked: Baked) -> None:
+    """Its unit tests (tests/unit) run with the settings pointing at a port where nothing listens."""
     result = baked.run(BIN / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", timeout=600)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     summary = result.stdout.strip().splitlines()[-1]

@@ -26,7 +26,8 @@ def test_dynamodb_is_in_the_project_exactly_when_chosen(baked: Baked) -> None:
         assert mentions == set()
     else:
         files = {"template.yaml", "env.json", "pyproject.toml", "README.md", "tasks/dynamodb.py"}
-        assert files | {"app/dynamodb", "app/handlers/viewed_posts.py", "tests/test_dynamodb.py"} <= mentions
+        option_files = {"app/dynamodb", "app/routes/viewed_posts.py", "tests/integration/test_dynamodb.py"}
+        assert files | option_files | {"tests/service_dynamodb.py"} <= mentions
 
 
 @pytest.fixture(scope="module", params=DATABASES)
@@ -58,7 +59,7 @@ def test_only_the_api_function_may_use_the_table_and_only_as_the_app_does(
 ) -> None:
     functions = of_type(stack["Resources"], "AWS::Lambda::Function")
     api, migrate = (functions[name]["Properties"] for name in ("ApiFunction", "MigrateFunction"))
-    assert api["Handler"] == "app.handlers.viewed_posts.handler"
+    assert api["Handler"] == "app.main.handler"
     assert api["Environment"]["Variables"]["DYNAMODB_TABLE"] == {"Ref": "Table"}
     assert not {"DYNAMODB_TABLE", "DYNAMODB_ENDPOINT"} & migrate["Environment"]["Variables"].keys()
 

@@ -19,11 +19,13 @@ pytestmark = pytest.mark.slow  # scripts/test --quick leaves this module out
 PROCESSES = 8
 WRITES = 200
 WRITER = """
-import json, sys
-from app.handlers.posts import handler
+import sys
+from app.main import handler, logger
+from bench.events import CONTEXT, http_event
+logger.registered_handler.setStream(sys.stderr)  # stdout tells the test how far the writer is
 for number in range({writes}):
-    event = {{"routeKey": "POST /posts", "body": json.dumps({{"title": "{name}-%d" % number}})}}
-    assert handler(event, None)["statusCode"] == 201
+    event = http_event("POST /posts", {{"title": "{name}-%d" % number}})
+    assert handler(event, CONTEXT)["statusCode"] == 201
 print("done", flush=True)
 sys.stdin.read()  # hold the connection until the test has counted it
 """
@@ -39,7 +41,7 @@ def test_100_cuts_between_invocations_fail_no_invocation(project: Project, proxy
     statuses = []
     for _ in range(100):
         proxy.cut()
-        statuses.append(project.invoke("GET /posts/{id}", id=str(post["id"]))[0])
+        statuses.append(project.invoke("GET /posts/{post_id}", post_id=str(post["id"]))[0])
     assert statuses == [200] * 100
     assert proxy.connects == 101
 
@@ -132,7 +134,7 @@ def test_8_processes_write_every_row_once_on_8_connections(project: Project, pro
     writers = [
         subprocess.Popen(
             [sys.executable, "-c", WRITER.format(writes=WRITES, name=f"w{number}")],
-            env=project.environment(proxy.port),
+            env=project.environment(proxy.port, with_bench=True),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,

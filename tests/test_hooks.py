@@ -65,7 +65,7 @@ def test_a_good_bake_prints_the_next_steps(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "  cd next-steps\n" in result.stdout
     assert "  invoke db.setup" in result.stdout
-    assert (tmp_path / "next-steps" / "app" / "handlers" / "posts.py").is_file()
+    assert (tmp_path / "next-steps" / "app" / "routes" / "posts.py").is_file()
 
 
 def replayed(replay: Path, output_dir: Path) -> subprocess.CompletedProcess[str]:

@@ -140,7 +140,7 @@ def test_a_rotated_password_is_picked_up_with_no_failed_invocation(
         }
         try:
             with project.using(server.port, **production):
-                assert project.invoke("GET /posts") == (200, {"posts": []})
+                assert project.invoke("GET /posts") == (200, {"items": [], "next_cursor": None})
 
                 server.execute(
                     {
@@ -151,7 +151,7 @@ def test_a_rotated_password_is_picked_up_with_no_failed_invocation(
                 secrets.put_secret_value(SecretId=arn, SecretString=json.dumps({"password": "after"}))
                 project.module("db").current().engine.dispose()  # the next invocation connects anew
 
-                assert project.invoke("GET /posts") == (200, {"posts": []})
+                assert project.invoke("GET /posts") == (200, {"items": [], "next_cursor": None})
                 assert project.invoke("POST /posts", {"title": "after the rotation"})[0] == 201
         finally:
             aws.client.cache_clear()

@@ -23,7 +23,7 @@ def test_a_warm_read_is_one_round_trip(project: Project, proxy: Proxy) -> None:
     assert project.invoke("GET /posts")[0] == 200
 
     proxy.reset()
-    assert project.invoke("GET /posts/{id}", id=str(post["id"]))[0] == 200
+    assert project.invoke("GET /posts/{post_id}", post_id=str(post["id"]))[0] == 200
     assert (proxy.round_trips(), proxy.kinds()) == (1, {QUERY[project.database]: 1})
     assert statements(proxy) == ["SELECT"]  # no BEGIN, no COMMIT, no ROLLBACK on the way back to the pool
 
@@ -52,7 +52,7 @@ def test_switching_between_reads_and_writes_costs_one_set(project: Project, prox
 def test_an_error_after_a_read_costs_no_rollback(project: Project, proxy: Proxy) -> None:
     assert project.invoke("GET /posts")[0] == 200
     proxy.reset()
-    assert project.invoke("GET /posts/{id}", id="999999")[0] == 404
+    assert project.invoke("GET /posts/{post_id}", post_id="999999")[0] == 404
     assert proxy.round_trips() == 1  # the SELECT: the read-only unit has nothing to roll back
 
 

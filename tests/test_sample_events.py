@@ -6,6 +6,7 @@ import subprocess
 
 import pytest
 
+from bench.events import CONTEXT
 from bench.project import Project
 from tests.baking import BIN
 
@@ -27,7 +28,7 @@ def generated_event(kind: str, method: str, path: str, *options: str) -> dict:
 
 def answer(project: Project, event: dict) -> tuple[int, dict]:
     with project.using():
-        response = project.module("handlers.posts").handler(event, None)
+        response = project.module("main").handler(event, CONTEXT)
     return response["statusCode"], json.loads(response["body"])
 
 
@@ -37,10 +38,12 @@ def test_http_api_events_are_routed_by_method_and_path(project: Project) -> None
     status, created = answer(project, create)
     assert (status, created["title"]) == (201, "sam")
 
-    show = generated_event("http-api-proxy", "GET", f"posts/{created['id']}", "--stage", "prod")
+    # Without --stage: on a named stage API Gateway puts the stage in rawPath (the generated suite's
+    # test_routing.py sends such events), and sam's generator leaves it out.
+    show = generated_event("http-api-proxy", "GET", f"posts/{created['id']}")
     assert answer(project, show) == (200, created)
 
 
 def test_a_rest_api_event_is_a_400_naming_payload_format_2(project: Project) -> None:
     status, body = answer(project, generated_event("aws-proxy", "GET", "posts"))
-    assert (status, body["error"]) == (400, project.module("http.requests").NOT_PAYLOAD_2)
+    assert (status, body["error"]) == (400, project.module("main").NOT_PAYLOAD_2)

@@ -26,11 +26,13 @@ ATTEMPTS = 5
 PASSWORD = "storm-password"
 WORKER = """
 import json, sys, time
-from app.handlers.posts import handler
+from app.main import handler, logger
+from bench.events import CONTEXT, http_event
+logger.registered_handler.setStream(sys.stderr)  # stdout carries the answers
 
 def post(title):
-    response = handler({{"routeKey": "POST /posts", "body": json.dumps({{"title": title}})}}, None)
-    return response["statusCode"], response["headers"].get("retry-after"), json.loads(response["body"])
+    response = handler(http_event("POST /posts", {{"title": title}}), CONTEXT)
+    return response["statusCode"], response["headers"].get("Retry-After"), json.loads(response["body"])
 
 print(json.dumps([post("storm") for _ in range({attempts})]), flush=True)
 sys.stdin.readline()  # the storm is over: retry as Retry-After says, until the post is stored
@@ -101,7 +103,7 @@ def test_16_processes_against_a_limit_of_4_get_503_leak_nothing_and_recover(
     workers = [
         subprocess.Popen(
             [sys.executable, "-c", code],
-            env=project.environment(DB_USER=limited_user, DB_PASS=PASSWORD),
+            env=project.environment(DB_USER=limited_user, DB_PASS=PASSWORD, with_bench=True),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,

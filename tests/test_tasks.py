@@ -4,12 +4,15 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from openapi_spec_validator import validate
 from sqlalchemy import text
 
 from tests import servers
@@ -61,7 +64,7 @@ class Comment(Base):
 REPLIES = """    body: Mapped[str] = mapped_column(String(255))
     reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"), index=True)
 """
-UP_DOWN_UP = "tests/test_migrations.py::test_every_revision_goes_up_down_to_base_and_up_again"
+UP_DOWN_UP = "tests/integration/test_migrations.py::test_every_revision_goes_up_down_to_base_and_up_again"
 HALF_DONE = """def upgrade() -> None:
     op.create_table("halfway", sa.Column("id", sa.Integer(), primary_key=True))
     op.execute("INSERT INTO no_such_table VALUES (1)")
@@ -485,12 +488,43 @@ def test_api_invoke_runs_the_handler_on_an_event_file(project: Project) -> None:
     env = json.loads((project.baked.path / "env.json").read_text())["ApiFunction"] | {"DB_HOST": "127.0.0.1"}
     listed = json.loads(project.ok("api.invoke", "events/get_posts.json", **env))
     assert listed["statusCode"] == 200
-    assert json.loads(listed["body"])["posts"][0] == json.loads(created["body"])  # newest first
-    assert len(json.loads(listed["body"])["posts"]) == 3
+    assert json.loads(listed["body"])["items"][0] == json.loads(created["body"])  # newest first
+    assert len(json.loads(listed["body"])["items"]) == 3
 
     assert project.error("api.invoke", "events/nope.json") == (
         "error: cannot read the event file events/nope.json: No such file or directory"
     )
+
+
+def test_api_event_openapi_and_docs_describe_the_routes_in_code(project: Project, tmp_path: Path) -> None:
+    route = "GET /posts/{post_id}/comments"
+    written = project.baked.path / "events" / "get_posts_post_id_comments.json"
+    try:
+        assert project.ok("api.event", route) == "Wrote events/get_posts_post_id_comments.json\n"
+        event = json.loads(written.read_text())
+    finally:
+        written.unlink(missing_ok=True)
+    assert (event["routeKey"], event["rawPath"]) == (route, "/posts/1/comments")
+    assert event["pathParameters"] == {"post_id": "1"}
+
+    document = tmp_path / "openapi.json"
+    assert project.ok("api.openapi", "--output", str(document)) == f"Wrote {document}\n"
+    validate(json.loads(document.read_text()))
+
+    with socket.socket() as probe:  # a free port
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    docs = subprocess.Popen(
+        [BIN / "invoke", "api.docs", "--port", str(port)],
+        cwd=project.baked.path, env=project.environment(), stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert docs.stdout.readline() == f"Swagger UI on http://127.0.0.1:{port}/ (Ctrl-C to stop)\n"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as page:
+            assert "SwaggerUIBundle" in page.read().decode()
+    finally:
+        docs.terminate()
+        docs.wait(timeout=10)
 
 
 def test_pytest_never_empties_the_development_database(project: Project) -> None:
@@ -498,7 +532,7 @@ def test_pytest_never_empties_the_development_database(project: Project) -> None
     stored = project.posts()
     assert stored >= 2  # the seeds, and whatever earlier tests of the module wrote
     url = project.url(project.development)
-    one_test = "tests/test_protection.py::test_the_test_database_is_recorded_as_test"
+    one_test = "tests/integration/test_protection.py::test_the_test_database_is_recorded_as_test"
     result = project.pytest(one_test, DATABASE_URL=url)
     assert result.returncode == 0, result.stdout + result.stderr
     assert project.posts() == stored
@@ -529,7 +563,7 @@ def test_pytest_leaves_a_database_it_did_not_make_where_it_makes_its_scratch_one
     url = project.url(scratch)
     project.ok("db.setup", "--env", "production", DATABASE_URL=url, DB_SSL="false")
     try:
-        result = project.pytest("tests/test_protection.py")
+        result = project.pytest("tests/integration/test_protection.py")
         assert result.returncode == 1, result.stdout + result.stderr
         assert (
             f"refusing to empty the tables of {scratch}: it is the 'production' database, not the 'test' one"

@@ -20,6 +20,10 @@ class ReadOnlyError(Exception):
     """A read-only unit of work tried to write."""
 
 
+class ResponseTooLargeError(Exception):
+    """A response would be larger than Lambda can return."""
+
+
 def driver_reason(error: DBAPIError) -> str:
     """The driver's own message, on one line."""
     return " ".join(str(error.orig).split()) or type(error.orig).__name__

@@ -1,8 +1,18 @@
-"""Call the API function's handler in this process with an event file: no Docker, no SAM CLI."""
+"""The API on this machine: its handler on an event file, its sample events, its OpenAPI document and docs.
+
+No Docker, no SAM CLI: ``invoke api.invoke events/get_posts.json`` runs the handler template.yaml
+names for ApiFunction in this process, as Lambda would.
+"""
 
 import importlib
 import json
 import os
+import re
+import sys
+import tomllib
+import uuid
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +20,17 @@ import yaml
 from invoke import Context, task
 from invoke.exceptions import Exit
 
-TEMPLATE = Path(__file__).resolve().parent.parent / "template.yaml"
+PROJECT = Path(__file__).resolve().parent.parent
+TEMPLATE = PROJECT / "template.yaml"
+EVENTS = PROJECT / "events"
 FUNCTION = "ApiFunction"
+# How the app answers every error (app/main.py), in place of Powertools' default validation error.
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "properties": {"error": {"type": "string"}, "request_id": {"type": "string"}},
+    "required": ["error", "request_id"],
+}
 
 
 class CloudFormationLoader(yaml.SafeLoader):
@@ -19,6 +38,16 @@ class CloudFormationLoader(yaml.SafeLoader):
 
 
 CloudFormationLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+@dataclass(frozen=True)
+class LocalContext:
+    """What the handler reads of Lambda's context object, for an invocation on this machine."""
+
+    function_name: str = FUNCTION
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = f"arn:aws:lambda:us-east-1:123456789012:function:{FUNCTION}"
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
 
 
 def handler_of(function: str) -> Any:
@@ -39,6 +68,58 @@ def read_event(path: str) -> Any:
         raise Exit(f"error: the event file {path} is not JSON: {error}", code=1) from None
 
 
+def event_file(route_key: str) -> Path:
+    """The sample event of a route: "GET /posts/{post_id}" is in events/get_posts_post_id.json."""
+    return EVENTS / (re.sub(r"[^a-z0-9]+", "_", route_key.lower()).strip("_") + ".json")
+
+
+def request_event(event: dict[str, Any], route_key: str, path: str, body: Any = None) -> dict[str, Any]:
+    """``event`` made a request of ``route_key``'s method on ``path`` (a dict ``body`` is sent as JSON)."""
+    method = route_key.split(" ", 1)[0]
+    event = json.loads(json.dumps(event))
+    for name in ("pathParameters", "body", "queryStringParameters"):
+        event.pop(name, None)
+    event |= {"routeKey": route_key, "rawPath": path, "rawQueryString": "", "isBase64Encoded": False}
+    event["requestContext"] |= {"routeKey": route_key}
+    event["requestContext"]["http"] |= {"method": method, "path": path}
+    if body is not None:
+        event["body"] = body if isinstance(body, str) else json.dumps(body)
+    return event
+
+
+def sample_event(route_key: str) -> dict[str, Any]:
+    """An event of ``route_key`` in the shape of events/, as API Gateway sends it; each path parameter 1."""
+    template = route_key.split(" ", 1)[1]
+    parameters = {name: "1" for name in re.findall(r"\{(\w+)\}", template)}
+    shape = json.loads(sorted(EVENTS.glob("*.json"))[0].read_text())
+    body = {} if route_key.startswith(("POST ", "PUT ", "PATCH ")) else None
+    event = request_event(shape, route_key, template.format(**parameters), body)
+    if parameters:
+        event["pathParameters"] = parameters
+    return event
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document of the app's routes, as Powertools makes it from the code."""
+    from app.main import app
+
+    project = tomllib.loads((PROJECT / "pyproject.toml").read_text())["project"]
+    schema = app.get_openapi_json_schema(
+        title=project["name"], version=project["version"], description=project["description"]
+    )
+    document = json.loads(schema)
+    schemas = document["components"]["schemas"]
+    for name in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
+        schemas.pop(name, None)
+    schemas["Error"] = ERROR_SCHEMA
+    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            operation["responses"]["422"] = {"description": "The request does not match the API", **error}
+            operation["responses"]["default"] = {"description": "An error", **error}
+    return document
+
+
 @task(
     name="invoke",
     help={
@@ -50,5 +131,55 @@ def invoke_handler(c: Context, event: str, env: str | None = None) -> None:
     """Run ApiFunction's handler on an event file and print its response, as sam local invoke does."""
     if env:
         os.environ["APP_ENV"] = env
-    response = handler_of(FUNCTION)(read_event(event), None)
+    handler = handler_of(FUNCTION)
+    for log in importlib.import_module(handler.__module__).logger.handlers:
+        log.setStream(sys.stderr)  # the log on stderr, the response on stdout, as sam local invoke does
+    response = handler(read_event(event), LocalContext())
     print(json.dumps(response, indent=2, ensure_ascii=False))
+
+
+@task(help={"route": 'the route key, e.g. "GET /posts/{post_id}/comments"'})
+def event(c: Context, route: str) -> None:
+    """Write the sample event of a route to events/, for sam local invoke -e and invoke api.invoke."""
+    path = event_file(route)
+    path.write_text(json.dumps(sample_event(route), indent=2) + "\n")
+    print(f"Wrote {path.relative_to(PROJECT)}")
+
+
+@task(help={"output": "the file to write (default: openapi.json)"})
+def openapi(c: Context, output: str = "openapi.json") -> None:
+    """Write the API's OpenAPI document, made from the routes and schemas in app/."""
+    Path(output).write_text(json.dumps(openapi_document(), indent=2, ensure_ascii=False) + "\n")
+    print(f"Wrote {output}")
+
+
+@task(help={"port": "the local port (default: 8008)"})
+def docs(c: Context, port: int = 8008) -> None:
+    """Serve Swagger UI for the API's OpenAPI document on http://127.0.0.1:PORT/ until Ctrl-C.
+
+    Only here: the deployed function serves no documentation.
+    """
+    page = swagger_page().encode()
+
+    class Docs(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # http.server's name
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(page)
+
+    with HTTPServer(("127.0.0.1", port), Docs) as server:
+        print(f"Swagger UI on http://127.0.0.1:{port}/ (Ctrl-C to stop)", flush=True)
+        server.serve_forever()
+
+
+def swagger_page() -> str:
+    """Swagger UI's page for the OpenAPI document, with its scripts inline (no download)."""
+    import aws_lambda_powertools.event_handler as event_handler
+    from aws_lambda_powertools.event_handler.openapi.swagger_ui import generate_swagger_html
+
+    assets = Path(event_handler.__file__).parent / "openapi" / "swagger_ui"
+    script = (assets / "swagger-ui-bundle.min.js").read_text()
+    style = (assets / "swagger-ui.min.css").read_text()
+    document = json.dumps(openapi_document()).replace("</", "<\\/")
+    return generate_swagger_html(document, script, style, None, None, False)

@@ -1,36 +1,58 @@
-"""Run every test against the real test database (APP_ENV=test).
+"""Run every test in the test environment (APP_ENV=test).
 
-The suite empties every table before each test, so it first checks that the database is
-recorded as the test one (see tasks/protection.py), and stops in one line when it is not, or
-cannot be reached.
+``tests/unit`` needs no server: routing, validation, errors, OpenAPI, settings. Its tests run with
+the database settings pointing at a port where nothing listens, so ``pytest -m "not db"`` runs
+them with the database server stopped. ``tests/integration`` runs against the real test database
+(see its conftest.py); its tests are marked ``db``.
 """
 
 import os
 
 os.environ["APP_ENV"] = "test"
 
+import io
+import json
+import logging
+import socket
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import replace
+from pathlib import Path
 
 import boto3
 import pytest
 from botocore.stub import Stubber
-from sqlalchemy import create_engine, delete
-from sqlalchemy.engine import Engine
-from sqlalchemy.pool import NullPool
 
 from app import aws, db
 from app.db.settings import DatabaseSettings, load_database_settings
-from app.models import Base
+from app.main import logger
 
-from tasks import admin, migrations, protection
-from tasks.errors import EXPECTED
 from tasks.stack import stack_for
-from tests.server import Server
 
 REGION = stack_for("production").region  # the region samconfig.toml deploys to
-EMPTY_TABLES = "empty the tables of"
+INTEGRATION = Path(__file__).parent / "integration"
+# Local stand-ins for the services besides the database that the project's options add.
+pytest_plugins = sorted(f"tests.{path.stem}" for path in Path(__file__).parent.glob("service_*.py"))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests of tests/integration ``db``: they need the database server."""
+    for item in items:
+        if item.path.is_relative_to(INTEGRATION):
+            item.add_marker(pytest.mark.db)
+
+
+@pytest.fixture(scope="session")
+def closed_port() -> int:
+    """A port on which nothing listens."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(autouse=True)
+def no_database_for_unit_tests(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point the unit tests' database settings at a closed port: a test that needs the server fails."""
+    if request.node.get_closest_marker("db") is None:
+        monkeypatch.setenv("DB_PORT", str(request.getfixturevalue("closed_port")))
 
 
 @pytest.fixture(scope="session")
@@ -38,62 +60,23 @@ def settings() -> DatabaseSettings:
     return load_database_settings("test")
 
 
-@pytest.fixture(scope="session", autouse=True)
-def test_database(settings: DatabaseSettings) -> None:
-    """Create the test database when missing and migrate it to head, as Rails keeps its test schema."""
-    with stop_in_one_line():
-        admin.create(settings)
-        admin.check(settings, EMPTY_TABLES)
-        migrations.migrate(settings)
-
-
 @pytest.fixture(autouse=True)
 def fresh_environment() -> Iterator[None]:
-    """Each test starts like a new execution environment, with empty tables."""
-    db.reset()
-    with db.session_scope() as session, stop_in_one_line():
-        protection.check(session.connection(), "test", EMPTY_TABLES, removes=True)
-        for table in reversed(Base.metadata.sorted_tables):
-            session.execute(delete(table))
+    """Each test starts like a new execution environment: settings, engine and secrets read anew."""
     db.reset()
     yield
     db.reset()
 
 
-@contextmanager
-def stop_in_one_line() -> Iterator[None]:
-    """End the whole run with one line when the database is not the test one, or is out of reach."""
-    try:
-        yield
-    except EXPECTED as error:
-        pytest.exit(f"error: {error}", returncode=1)
-
-
 @pytest.fixture
-def scratch(settings: DatabaseSettings) -> Iterator[DatabaseSettings]:
-    """A database of its own beside the test database (<test database>_scratch); dropped after.
-
-    One of that name left by an earlier run is dropped only if the protection check lets the
-    suite empty it; the one the test makes is its own.
-    """
-    scratch = replace(settings, database=f"{settings.database}_scratch")
-    admin.check(scratch, EMPTY_TABLES)
-    admin.drop_database(scratch)
-    yield scratch
-    admin.drop_database(scratch)
-
-
-@pytest.fixture
-def observer(settings: DatabaseSettings) -> Iterator[Engine]:
-    """A plain engine of its own, which sees only what the app has committed (tests/observer.py)."""
-    engine = create_engine(settings.url(), poolclass=NullPool)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def server(settings: DatabaseSettings) -> Server:
-    return Server(settings)
+def log_lines() -> Iterator[Callable[[], list[dict]]]:
+    """The API function's log lines during the test, as Lambda stores them: ``log_lines()``."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logger.registered_formatter)
+    logger.addHandler(handler)
+    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    logger.removeHandler(handler)
 
 
 @pytest.fixture

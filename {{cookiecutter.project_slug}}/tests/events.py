@@ -1,21 +1,39 @@
-"""API Gateway HTTP API (payload 2.0) events, as the posts handler receives them.
+"""API Gateway HTTP API (payload 2.0) events, as the API function receives them, and its answers.
 
-They start from the sample events in ``events/``, one per route, which ``sam local invoke -e`` and
-``invoke api.invoke`` send too; the tests set the method, path, path parameters and body.
+They start from the sample events in ``events/``, which ``sam local invoke -e`` and ``invoke
+api.invoke`` send too; the tests set the method, path, path parameters and body.
 """
 
 import json
-import re
-from pathlib import Path
 from typing import Any
 
-EVENTS = Path(__file__).resolve().parent.parent / "events"
+from tasks.api import EVENTS, LocalContext, event_file, request_event
+
 REQUEST_ID = "test-request-id"  # API Gateway's id of the request; the error bodies carry it
+SHAPE = json.loads((EVENTS / "get_posts.json").read_text())  # what a request with no body looks like
 
 
-def event_file(route_key: str) -> Path:
-    """The sample event of a route: "GET /posts/{id}" is in events/get_posts_id.json."""
-    return EVENTS / (re.sub(r"[^a-z0-9]+", "_", route_key.lower()).strip("_") + ".json")
+def http_event(route_key: str, body: Any = None, query: dict[str, str] | None = None, **path: str) -> dict:
+    """An event of the route ``route_key`` ("GET /posts/{post_id}"), with its path parameters filled in."""
+    event = default_event(*route_key.split(" ", 1), body)
+    event["routeKey"] = event["requestContext"]["routeKey"] = route_key
+    event["rawPath"] = event["requestContext"]["http"]["path"] = route_key.split(" ", 1)[1].format(**path)
+    if path:
+        event["pathParameters"] = path
+    if query:
+        event["queryStringParameters"] = query
+        event["rawQueryString"] = "&".join(f"{name}={value}" for name, value in query.items())
+    return event
+
+
+def default_event(method: str, path: str, body: Any = None) -> dict[str, Any]:
+    """An event of the ``$default`` route, which API Gateway routes by method and path only."""
+    event = request_event(SHAPE, f"{method} {path}", path, body)
+    event["routeKey"] = event["requestContext"]["routeKey"] = "$default"
+    event["requestContext"]["requestId"] = REQUEST_ID
+    if body is not None:
+        event["headers"] = event["headers"] | {"content-type": "application/json"}
+    return event
 
 
 def sample_event(route_key: str) -> dict[str, Any]:
@@ -23,50 +41,21 @@ def sample_event(route_key: str) -> dict[str, Any]:
     return json.loads(event_file(route_key).read_text())
 
 
-def http_event(route_key: str, body: Any = None, **path_parameters: str) -> dict[str, Any]:
-    """An event of the route ``route_key`` ("POST /posts"); dict bodies are sent as JSON.
-
-    Routes with no sample event (a route key this function does not serve) start from GET /posts's.
-    """
-    method, template = route_key.split(" ", 1)
-    base = sample_event(route_key if event_file(route_key).is_file() else "GET /posts")
-    event = for_request(base, route_key, method, template.format(**path_parameters), body)
-    if path_parameters:
-        event["pathParameters"] = path_parameters
-    return event
-
-
-def default_event(method: str, path: str, body: Any = None) -> dict[str, Any]:
-    """An event of the ``$default`` route, routed by method and path (``sam local generate-event``'s)."""
-    return for_request(sample_event("GET /posts"), "$default", method, path, body)
-
-
-def for_request(event: dict[str, Any], route_key: str, method: str, path: str, body: Any) -> dict[str, Any]:
-    """``event`` made a request of ``method`` on ``path`` for ``route_key``, with ``body`` if not None."""
-    event.pop("pathParameters", None)
-    event.pop("body", None)
-    event |= {"routeKey": route_key, "rawPath": path, "isBase64Encoded": False}
-    event["requestContext"] |= {"routeKey": route_key, "requestId": REQUEST_ID}
-    event["requestContext"]["http"] |= {"method": method, "path": path}
-    if body is not None:
-        event["body"] = body if isinstance(body, str) else json.dumps(body)
-    return event
-
-
 def call(handler: Any, event: Any, context: Any = None) -> tuple[int, Any]:
     """Call ``handler`` like Lambda does; return the status code and the decoded JSON body."""
-    return decoded(handler(event, context))
+    return decoded(handler(event, context or LocalContext()))
 
 
 def decoded(response: dict[str, Any]) -> tuple[int, Any]:
     """The status code and the decoded JSON body of ``response``."""
     json.dumps(response)  # Lambda sends the response on as JSON: it must serialize
+    assert response["headers"]["Content-Type"] == "application/json"
     return response["statusCode"], json.loads(response["body"])
 
 
-def invoke(handler: Any, route_key: str, body: Any = None, **path_parameters: str) -> tuple[int, Any]:
+def invoke(handler: Any, route_key: str, body: Any = None, **path: str) -> tuple[int, Any]:
     """Call ``handler`` with an event of ``route_key``; return the status code and the decoded JSON body."""
-    return call(handler, http_event(route_key, body, **path_parameters))
+    return call(handler, http_event(route_key, body, **path))
 
 
 def error(message: str) -> dict[str, str]:

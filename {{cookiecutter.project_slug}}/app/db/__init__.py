@@ -1,5 +1,5 @@
 """Database access: settings, engine and the per-invocation unit of work."""
 
-from .connection import current, reset, session_scope, with_session
+from .connection import current, reset, session_scope
 
-__all__ = ["current", "reset", "session_scope", "with_session"]
+__all__ = ["current", "reset", "session_scope"]

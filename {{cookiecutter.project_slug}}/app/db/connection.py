@@ -6,12 +6,10 @@ the process: on Lambda that is the execution environment, which serves one invoc
 over one connection.
 """
 
-import functools
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Concatenate, overload
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
@@ -23,8 +21,6 @@ from . import secrets, transactions
 from .driver import is_read_only_violation
 from .engine import build_engine
 from .settings import DatabaseSettings, load_database_settings
-
-type Handler[**P, R] = Callable[Concatenate[Session, P], R]
 
 
 @dataclass(frozen=True)
@@ -88,35 +84,10 @@ def session_scope(readonly: bool = False) -> Iterator[Session]:
     except DBAPIError as error:
         if readonly and is_read_only_violation(error.orig):
             raise ReadOnlyError(
-                "this unit of work is read-only: write in session_scope() or with_session without readonly"
+                "this unit of work is read-only: write in session_scope() without readonly=True"
             ) from error
         if not is_connection_failure(error):
             raise
         doing = "lost the connection to" if error.connection_invalidated else "cannot connect to"
         where = f"{doing} the database at {database.settings.describe()}"
         raise DatabaseUnavailableError.because(where, error) from error
-
-
-@overload
-def with_session[**P, R](handler: Handler[P, R], /) -> Callable[P, R]: ...
-@overload
-def with_session[**P, R](*, readonly: bool = False) -> Callable[[Handler[P, R]], Callable[P, R]]: ...
-
-
-def with_session[**P, R](
-    handler: Handler[P, R] | None = None, /, *, readonly: bool = False
-) -> Callable[P, R] | Callable[[Handler[P, R]], Callable[P, R]]:
-    """Decorate a handler to receive a session as its first argument, in a unit of work.
-
-    ``@with_session`` for a read-write unit, ``@with_session(readonly=True)`` for a read-only one.
-    """
-
-    def decorate(handler: Handler[P, R]) -> Callable[P, R]:
-        @functools.wraps(handler)
-        def run_in_unit_of_work(*args: P.args, **kwargs: P.kwargs) -> R:
-            with session_scope(readonly) as session:
-                return handler(session, *args, **kwargs)
-
-        return run_in_unit_of_work
-
-    return decorate if handler is None else decorate(handler)

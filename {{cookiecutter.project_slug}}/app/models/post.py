@@ -1,7 +1,5 @@
 """A blog post: the example model."""
 
-from typing import Any
-
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -16,13 +14,3 @@ class Post(Timestamps, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(255))
     body: Mapped[str] = mapped_column(Text, default="")
-
-    def to_dict(self) -> dict[str, Any]:
-        """The post as JSON-ready data."""
-        return {
-            "id": self.id,
-            "title": self.title,
-            "body": self.body,
-            "created_at": self.created_at.isoformat() + "Z",
-            "updated_at": self.updated_at.isoformat() + "Z",
-        }

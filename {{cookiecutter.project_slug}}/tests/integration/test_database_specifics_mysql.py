@@ -8,8 +8,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 from app import db
-from app.handlers.posts import handler
-from app.http.bodies import MAX_BODY_BYTES
+from app.bodies import MAX_BODY_BYTES
+from app.main import handler
 from app.models import Post
 
 from tests.events import call, error, http_event, invoke
@@ -34,9 +34,9 @@ def test_a_read_only_unit_can_stream_results() -> None:
 
 def test_a_body_over_what_text_holds_is_a_422_counted_in_bytes() -> None:
     over = "é" * 32768  # 65536 bytes of UTF-8 in 32768 characters
-    expected = (422, error("body must be at most 65535 bytes of UTF-8 (it has 65536)"))
+    expected = (422, error("body: must be at most 65535 bytes of UTF-8 (it has 65536)"))
     assert invoke(handler, "POST /posts", {"title": "over", "body": over}) == expected
     padding = MAX_BODY_BYTES - len(json.dumps({"title": "big", "body": ""}))
     at_the_limit = json.dumps({"title": "big", "body": "x" * padding})
-    expected = (422, error(f"body must be at most 65535 bytes of UTF-8 (it has {padding})"))
+    expected = (422, error(f"body: must be at most 65535 bytes of UTF-8 (it has {padding})"))
     assert call(handler, http_event("POST /posts", at_the_limit)) == expected

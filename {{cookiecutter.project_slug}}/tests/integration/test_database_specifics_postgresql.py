@@ -8,8 +8,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 from app import db
-from app.handlers.posts import handler
-from app.http.bodies import MAX_BODY_BYTES
+from app.bodies import MAX_BODY_BYTES
+from app.main import handler
 from app.models import Post
 
 from tests.events import call, http_event, invoke

@@ -4,15 +4,11 @@ import json
 
 import pytest
 
-from app import db
 from app.db import secrets
 from app.db.settings import DatabaseSettings, load_database_settings
 from app.errors import ConfigurationError, DatabaseUnavailableError
-from app.handlers.posts import handler
 
 from tests.conftest import REGION
-from tests.events import invoke
-from tests.proxy import Proxy
 
 SECRET = f"arn:aws:secretsmanager:{REGION}:123456789012:secret:db-AbCdEf"
 RDS_SECRET = json.dumps({"username": "admin", "password": "p@ss:/word#1"})
@@ -91,30 +87,3 @@ def test_the_settings_never_show_the_password(monkeypatch: pytest.MonkeyPatch) -
 def test_a_bare_password_that_parses_as_json_is_used_as_it_is(stub_aws) -> None:
     answer(stub_aws("secretsmanager"), "20241231")
     assert secrets.password(SECRET) == "20241231"
-
-
-def test_the_secret_is_read_for_the_first_connection_only(
-    settings: DatabaseSettings, monkeypatch: pytest.MonkeyPatch, stub_aws
-) -> None:
-    answer(stub_aws("secretsmanager"), json.dumps({"password": settings.password}))
-    production_from(settings, monkeypatch, settings.port)
-    db.reset()
-    for _ in range(3):
-        assert invoke(handler, "GET /posts") == (200, {"posts": []})
-
-
-def test_a_database_that_is_down_is_a_503_and_the_secret_is_not_read_again(
-    settings: DatabaseSettings, monkeypatch: pytest.MonkeyPatch, stub_aws
-) -> None:
-    answer(stub_aws("secretsmanager"), json.dumps({"password": settings.password}))
-    proxy = Proxy(settings.host, settings.port)
-    production_from(settings, monkeypatch, proxy.port)
-    db.reset()
-    assert invoke(handler, "GET /posts")[0] == 503
-    assert invoke(handler, "GET /posts")[0] == 503
-
-    proxy.start()
-    try:
-        assert invoke(handler, "GET /posts") == (200, {"posts": []})
-    finally:
-        proxy.stop()

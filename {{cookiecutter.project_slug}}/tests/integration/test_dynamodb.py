@@ -13,9 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import yaml
-from moto.server import ThreadedMotoServer
 
-from app import aws
 from app.db.settings import load_database_settings
 from app.dynamodb import DynamoDBSettings, Table, app_table, load_dynamodb_settings
 from app.dynamodb.post_views import add_view, key
@@ -23,29 +21,15 @@ from app.dynamodb.settings import ENDPOINT_VARIABLE, LOCAL_ENDPOINT, TABLE_VARIA
 from app.dynamodb.table import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA
 from app.environment import PROJECT_ROOT
 from app.errors import ConfigurationError
-from app.handlers.viewed_posts import handler
+from app.main import handler
 
 from tasks.api import TEMPLATE, CloudFormationLoader
 from tests.events import error, invoke
+from tests.service_dynamodb import start_afresh
+from tests.unit.test_aws import AWS_SDK
 
 TABLE = "post_views_test"
 UNAVAILABLE = error("database unavailable, try again shortly")
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint() -> Iterator[str]:
-    """moto's DynamoDB, served over HTTP in this process, as ``moto_server`` serves it in development."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-def start_afresh() -> None:
-    """Settle the table and its client again, as a new execution environment does."""
-    app_table.cache_clear()
-    aws.client.cache_clear()
 
 
 @pytest.fixture
@@ -92,14 +76,15 @@ def test_concurrent_views_are_all_counted(table: Table) -> None:
 def test_showing_a_post_counts_its_views(table: Table) -> None:
     status, created = invoke(handler, "POST /posts", {"title": "Counted", "body": "in DynamoDB"})
     assert status == 201
-    assert invoke(handler, "GET /posts/{id}", id=str(created["id"])) == (200, created | {"views": 1})
-    assert invoke(handler, "GET /posts/{id}", id=str(created["id"])) == (200, created | {"views": 2})
+    shown = str(created["id"])
+    assert invoke(handler, "GET /posts/{post_id}", post_id=shown) == (200, created | {"views": 1})
+    assert invoke(handler, "GET /posts/{post_id}", post_id=shown) == (200, created | {"views": 2})
     assert stored_views(table, created["id"]) == 2
-    assert invoke(handler, "GET /posts") == (200, {"posts": [created]})  # the list has no counts
+    assert invoke(handler, "GET /posts")[1]["items"] == [created]  # the list has no counts
 
 
 def test_a_post_that_does_not_exist_is_a_404_and_counts_nothing(table: Table) -> None:
-    assert invoke(handler, "GET /posts/{id}", id="41") == (404, error("post 41 not found"))
+    assert invoke(handler, "GET /posts/{post_id}", post_id="41") == (404, error("post 41 not found"))
     assert table.call("scan")["Items"] == []
 
 
@@ -111,9 +96,9 @@ def test_dynamodb_out_of_reach_is_a_generic_503_and_the_sql_routes_still_serve(e
     status, created = invoke(handler, "POST /posts", {"title": "Stored in SQL"})
     assert status == 201
     with caplog.at_level(logging.ERROR):
-        assert invoke(handler, "GET /posts/{id}", id=str(created["id"])) == (503, UNAVAILABLE)
+        assert invoke(handler, "GET /posts/{post_id}", post_id=str(created["id"])) == (503, UNAVAILABLE)
     assert f"update_item on table {TABLE} at http://127.0.0.1:{port}" in caplog.text  # the log says where
-    assert invoke(handler, "GET /posts") == (200, {"posts": [created]})
+    assert invoke(handler, "GET /posts")[1]["items"] == [created]
 
 
 def test_a_dynamodb_that_never_answers_is_a_503_well_inside_the_timeout(endpoint) -> None:
@@ -122,7 +107,7 @@ def test_a_dynamodb_that_never_answers_is_a_503_well_inside_the_timeout(endpoint
     created = invoke(handler, "POST /posts", {"title": "Waited for"})[1]
     started = time.monotonic()
     try:
-        assert invoke(handler, "GET /posts/{id}", id=str(created["id"])) == (503, UNAVAILABLE)
+        assert invoke(handler, "GET /posts/{post_id}", post_id=str(created["id"])) == (503, UNAVAILABLE)
     finally:
         listener.close()
     assert time.monotonic() - started < 6  # 2 attempts of a 2 s read, well inside the 10 s timeout
@@ -132,18 +117,19 @@ def test_a_missing_table_is_a_generic_500(moto_endpoint: str, endpoint, caplog) 
     endpoint(moto_endpoint)  # the table was never created
     created = invoke(handler, "POST /posts", {"title": "No table"})[1]
     with caplog.at_level(logging.ERROR):
-        assert invoke(handler, "GET /posts/{id}", id=str(created["id"])) == (500, error("internal error"))
+        shown = invoke(handler, "GET /posts/{post_id}", post_id=str(created["id"]))
+    assert shown == (500, error("internal error"))
     assert "ResourceNotFoundException" in caplog.text
 
 
 def test_the_sql_only_routes_import_neither_boto3_nor_botocore() -> None:
     code = (
         "import sys\n"
-        "from app.handlers.viewed_posts import handler\n"
+        "from app.main import handler\n"
         "from tests.events import invoke\n"
         "assert invoke(handler, 'POST /posts', {'title': 'cold'})[0] == 201\n"
         "assert invoke(handler, 'GET /posts')[0] == 200\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore')))"
+        f"print({AWS_SDK})"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ)
     assert (result.returncode, result.stdout.strip()) == (0, "[]"), result.stderr[-2000:]
@@ -175,7 +161,8 @@ def test_the_table_is_named_after_the_database_locally_and_given_by_the_stack_on
 
 def run_task(endpoint_url: str, *arguments: str, **variables: str) -> subprocess.CompletedProcess[str]:
     """``invoke *arguments`` in the project, with DYNAMODB_ENDPOINT set to ``endpoint_url``."""
-    environment = os.environ | {ENDPOINT_VARIABLE: endpoint_url, **variables}
+    environment = {name: value for name, value in os.environ.items() if name != TABLE_VARIABLE}
+    environment |= {ENDPOINT_VARIABLE: endpoint_url, **variables}
     command = [sys.executable, "-m", "invoke", *arguments]
     return subprocess.run(command, cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True)
 

@@ -1,20 +1,24 @@
-"""Whatever a client sends, the posts API answers a valid HTTP API response below 500, in JSON.
+"""Whatever a client sends, the API answers a valid HTTP API response below 500, in JSON.
 
 Hypothesis throws random bodies (text with lone surrogates and NUL characters, binary, nested and
-huge JSON) and random methods and paths at the handler, against the real test database.
+huge JSON), content types, methods and paths at the handler, against the real test database. The
+one 5xx allowed is the generic 503 of a store out of reach, which a route that needs a service this
+suite does not start answers.
 ``pytest --hypothesis-show-statistics`` shows how often each status was answered.
 """
 
 import base64
 import json
+import re
 from typing import Any
 
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from app.handlers.posts import handler
-from app.http.bodies import MAX_BODY_BYTES
+from app.bodies import MAX_BODY_BYTES
+from app.main import UNAVAILABLE, handler, route_table
 
+from tasks.api import LocalContext
 from tests.events import decoded, default_event, http_event
 
 
@@ -65,9 +69,24 @@ BODIES = either(POSTS, st.tuples(TEXT_BODIES, st.just(False)), st.tuples(BINARY_
 METHODS = either(st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]), ANY_TEXT)
 KNOWN_PATHS = st.sampled_from(["/posts", "/posts/1", f"/posts/{2**31}", "/posts/", "/"])
 PATHS = either(KNOWN_PATHS, ANY_TEXT.map("/{}".format))
-ROUTE_KEYS = st.sampled_from(["GET /posts", "POST /posts", "GET /posts/{id}", "DELETE /posts/{id}"])
+ROUTES = [f"{method} {path}" for path in route_table() for method in ("GET", "POST", "PUT", "DELETE")]
 IDS = either(ANY_TEXT, st.integers(0, 10).map(str))
-ROUTE_KEY_EVENTS = st.builds(lambda route_key, id: http_event(route_key, id=id), ROUTE_KEYS, IDS)
+CONTENT_TYPES = st.sampled_from([None, "application/json", "application/json; charset=utf-8", "text/plain"])
+
+
+def route_event(route_key: str, parameter: str) -> dict[str, Any]:
+    """An event of ``route_key`` whose path parameters are all ``parameter``."""
+    names = re.findall(r"\{(\w+)\}", route_key)
+    return http_event(route_key, **dict.fromkeys(names, parameter))
+
+
+def with_content_type(event: dict[str, Any], content_type: str | None) -> dict[str, Any]:
+    """``event`` with the Content-Type header ``content_type``, or none."""
+    headers = {name: value for name, value in event["headers"].items() if name != "content-type"}
+    return event | {"headers": headers | ({} if content_type is None else {"content-type": content_type})}
+
+
+ROUTE_KEY_EVENTS = st.builds(route_event, st.sampled_from(ROUTES), IDS)
 
 
 def with_body(event: dict[str, Any], body: tuple[str, bool] | None) -> dict[str, Any]:
@@ -75,10 +94,14 @@ def with_body(event: dict[str, Any], body: tuple[str, bool] | None) -> dict[str,
     return event if body is None else event | {"body": body[0], "isBase64Encoded": body[1]}
 
 
-REQUESTS = either(
-    st.builds(with_body, st.just(http_event("POST /posts")), either(POSTS, BODIES)),
-    st.builds(with_body, ROUTE_KEY_EVENTS, st.none() | BODIES),
-    st.builds(with_body, st.builds(default_event, METHODS, PATHS), st.none() | BODIES),
+REQUESTS = st.builds(
+    with_content_type,
+    either(
+        st.builds(with_body, st.just(http_event("POST /posts", {})), either(POSTS, BODIES)),
+        st.builds(with_body, ROUTE_KEY_EVENTS, st.none() | BODIES),
+        st.builds(with_body, st.builds(default_event, METHODS, PATHS), st.none() | BODIES),
+    ),
+    either(st.just("application/json"), CONTENT_TYPES),
 )
 
 
@@ -95,16 +118,14 @@ REQUESTS = either(
 @example(http_event("POST /posts", {"title": "a\0b"}))
 @example(http_event("POST /posts", {"title": "big", "body": "x" * 65_536}))
 def test_every_request_gets_a_json_answer_below_500(request: dict[str, Any]) -> None:
-    response = handler(request, None)
-    status, body = decoded(response)
+    status, body = decoded(handler(request, LocalContext()))
     event(f"status {status}")
 
-    assert response["headers"]["content-type"] == "application/json"
-    assert 200 <= status < 500, body
+    assert 200 <= status < 500 or (status, body.get("error")) == (503, UNAVAILABLE), body
     assert isinstance(body, dict)
     if status >= 400:
         assert set(body) == {"error", "request_id"}
         assert isinstance(body["error"], str)
-    if status == 201:  # what was accepted was stored as it was sent
-        shown = handler(http_event("GET /posts/{id}", id=str(body["id"])), None)
-        assert decoded(shown) == (200, body)
+    if status == 201:  # what was accepted was stored as it was sent: the newest post
+        listed = handler(http_event("GET /posts", query={"limit": "1"}), LocalContext())
+        assert decoded(listed)[1]["items"] == [body]

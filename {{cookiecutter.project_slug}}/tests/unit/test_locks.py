@@ -11,7 +11,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parent.parent.parent
 # Each lock, and the extras of pyproject.toml it holds beside the dependencies.
 LOCKS = {"requirements.txt": [], "requirements-migrate.txt": ["migrate"]}
 # A pinned release and the hashes of its files, as uv writes them.

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app import db
 from app.db.settings import DatabaseSettings
-from app.handlers.posts import handler
+from app.main import handler
 from app.models import Post
 
 from tests.events import error, invoke
@@ -24,7 +24,7 @@ def count_posts() -> int:
 
 def test_importing_the_handler_opens_no_connection(server: Server) -> None:
     before = server.connections()
-    code = "import app.handlers.posts; print('imported')"
+    code = "import app.main; print('imported')"
     result = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
@@ -55,15 +55,11 @@ def test_a_connection_killed_by_the_server_is_replaced(server: Server) -> None:
     assert server.connections() == 1
 
 
-def test_an_exception_in_a_handler_leaves_no_partial_write() -> None:
-    @db.with_session
-    def half_done(session, title: str) -> None:
-        session.add(Post(title=title))
+def test_an_exception_in_a_unit_of_work_leaves_no_partial_write() -> None:
+    with pytest.raises(RuntimeError, match="boom"), db.session_scope() as session:
+        session.add(Post(title="never stored"))
         session.flush()  # the INSERT has reached the server
         raise RuntimeError("boom")
-
-    with pytest.raises(RuntimeError, match="boom"):
-        half_done("never stored")
 
     assert count_posts() == 0
     assert invoke(handler, "POST /posts", {"title": "next"})[0] == 201
@@ -80,7 +76,7 @@ def test_cold_start_with_the_database_down_then_back(settings: DatabaseSettings,
 
     proxy.start()
     try:
-        assert invoke(handler, "GET /posts") == (200, {"posts": []})
+        assert invoke(handler, "GET /posts") == (200, {"items": [], "next_cursor": None})
     finally:
         proxy.stop()
 

@@ -1,0 +1,34 @@
+"""What the posts API reads and answers."""
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from pydantic import AfterValidator, BaseModel, ConfigDict
+
+from ..models import Post
+from .columns import text_of
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in both databases
+
+PostId = Annotated[int, Path(ge=1, le=MAX_ID)]
+Timestamp = Annotated[datetime, AfterValidator(lambda stored: stored.replace(tzinfo=UTC))]  # stored in UTC
+
+
+class PostIn(BaseModel):
+    """A new post: ``{"title": "...", "body": "..."}``."""
+
+    title: text_of(Post.title, strip_whitespace=True, min_length=1)
+    body: text_of(Post.body) = ""
+
+
+class PostOut(BaseModel):
+    """A stored post."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    title: str
+    body: str
+    created_at: Timestamp
+    updated_at: Timestamp
