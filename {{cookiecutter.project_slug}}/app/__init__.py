@@ -1,1 +1,1 @@
-"""The app: its handlers, models, HTTP layer and database runtime."""
+"""The app: the API function (main), its routes, schemas and models, the migrate function and the database runtime."""
