@@ -13,14 +13,6 @@ def _ratio(value: float, floor: float) -> str:
     return f"{value / floor:.2f}x"
 
 
-def _yes(flag: bool) -> str:
-    return "yes" if flag else "no"
-
-
-def _loaded(modules: dict[str, bool]) -> str:
-    return ", ".join(f"{name} {'imported' if loaded else 'not imported'}" for name, loaded in modules.items())
-
-
 def round_trip_table(results: dict[str, Any], names: dict[str, str]) -> list[str]:
     lines = [
         "| database | variant | read | write | a read sends | a write sends |",
@@ -79,25 +71,6 @@ def breakdown_table(results: dict[str, Any]) -> list[str]:
     return lines
 
 
-def cold_table(results: dict[str, Any]) -> list[str]:
-    lines = [
-        "| database | app: import handler + first invocation | floor: import ORM + driver, connect, query "
-        "| ratio | after the cold invocation |",
-        "| --- | ---: | ---: | ---: | --- |",
-    ]
-    for database, figures in results.items():
-        cold = figures["cold"]
-        lines.append(
-            f"| {database} | {cold['app']:.0f} ms | {cold['floor']:.0f} ms "
-            f"| **{_ratio(cold['app'], cold['floor'])}** | {_loaded(cold['modules'])} |"
-        )
-        lines.append(
-            f"| {database}, IAM auth (up to the login) | {cold['iam']:.0f} ms | {cold['floor']:.0f} ms "
-            f"| **{_ratio(cold['iam'], cold['floor'])}** | {_loaded(cold['iam_modules'])} |"
-        )
-    return lines
-
-
 def connection_table(results: dict[str, Any], names: dict[str, str], processes: int, each: int) -> list[str]:
     lines = [
         f"{processes} processes x {each} invocations each:",
@@ -113,33 +86,13 @@ def connection_table(results: dict[str, Any], names: dict[str, str], processes: 
     return lines
 
 
-def package_table(results: dict[str, Any]) -> list[str]:
-    lines = [
-        "| database | unzipped | zipped | boto3 | tests | `__pycache__` folders | C sources |",
-        "| --- | ---: | ---: | --- | --- | --- | --- |",
-    ]
-    for database, figures in results.items():
-        package = figures["package"]
-        if package["status"] != "built":
-            lines.append(f"| {database} | {package['status']} | | | | | |")
-            continue
-        lines.append(
-            f"| {database} | {package['unzipped']:.1f} MB | {package['zipped']:.1f} MB "
-            f"| {_yes(package['boto3'])} | {_yes(package['tests'])} | {package['pycache']} "
-            f"| {_yes(package['c_sources'])} |"
-        )
-    return lines
-
-
 def print_tables(results: dict[str, Any], names: dict[str, str], processes: int, each: int) -> None:
     """Every figure, as Markdown."""
     sections = [
         ("1. Round trips per warm invocation (counted by bench/proxy.py)", round_trip_table(results, names)),
         ("2. Warm latency: median, and as a ratio to B", latency_table(results, names)),
         ("2b. A's read, step by step", breakdown_table(results)),
-        ("3. Cold start (median of fresh processes)", cold_table(results)),
-        ("4. Connections", connection_table(results, names, processes, each)),
-        ("5. Package size of ApiFunction after sam build", package_table(results)),
+        ("3. Connections", connection_table(results, names, processes, each)),
     ]
     for title, lines in sections:
         print(f"\n### {title}\n")
@@ -148,7 +101,7 @@ def print_tables(results: dict[str, Any], names: dict[str, str], processes: int,
 
 
 def plot(results: dict[str, Any], path: Path) -> None:
-    """Round trips, latency ratios, cold start and connections, side by side per database."""
+    """Round trips, latency ratios and connections, side by side per database."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -157,7 +110,7 @@ def plot(results: dict[str, Any], path: Path) -> None:
     databases = list(results)
     letters = list(next(iter(results.values()))["round_trips"].keys() & set("ABCD"))
     letters.sort()
-    figure, axes = plt.subplots(2, 2, figsize=(12, 8))
+    figure, axes = plt.subplots(1, 3, figsize=(16, 4.5))
     width = 0.8 / (2 * len(databases))
 
     def bars(axis: Any, series: dict[str, list[float]], labels: list[str]) -> None:
@@ -174,8 +127,8 @@ def plot(results: dict[str, Any], path: Path) -> None:
         for database in databases
         for operation in ("read", "write")
     }
-    bars(axes[0][0], trips, letters)
-    axes[0][0].set_title("round trips per warm invocation")
+    bars(axes[0], trips, letters)
+    axes[0].set_title("round trips per warm invocation")
 
     ratios = {
         f"{database} {network}": [
@@ -186,26 +139,18 @@ def plot(results: dict[str, Any], path: Path) -> None:
         for database in databases
         for network in ("loopback", "delayed")
     }
-    bars(axes[0][1], ratios, letters)
-    axes[0][1].set_yscale("log")
-    axes[0][1].axhline(1, color="grey", linewidth=0.5)
-    axes[0][1].set_title("warm read, median latency / B (delayed: +0.5 ms each way)")
-
-    cold = {
-        database: [results[database]["cold"]["app"], results[database]["cold"]["floor"]]
-        for database in databases
-    }
-    bars(axes[1][0], cold, ["A: handler + first invocation", "floor"])
-    axes[1][0].set_ylabel("ms")
-    axes[1][0].set_title("cold start")
+    bars(axes[1], ratios, letters)
+    axes[1].set_yscale("log")
+    axes[1].axhline(1, color="grey", linewidth=0.5)
+    axes[1].set_title("warm read, median latency / B (delayed: +0.5 ms each way)")
 
     connection_letters = list(next(iter(results.values()))["connections"])
     peaks = {
         database: [results[database]["connections"][letter]["peak"] for letter in connection_letters]
         for database in databases
     }
-    bars(axes[1][1], peaks, connection_letters)
-    axes[1][1].set_title("peak server connections")
+    bars(axes[2], peaks, connection_letters)
+    axes[2].set_title("peak server connections")
 
     figure.tight_layout()
     figure.savefig(path, dpi=80)
