@@ -424,7 +424,7 @@ def cold(versions: list[Version], runtime: Path, runs: int) -> dict[str, Any]:
                     if route == "POST /posts":
                         remove_bench_posts(version)
         for version in versions:
-            code = cold_code(version, runtime, IAM_ROUTE)
+            code = cold_code(version, runtime, IAM_ROUTE, post_id=version.post_id)
             elapsed, printed = timed_run(python, code, version.iam_environment())
             if printed["status"] != 503:
                 raise SystemExit(f"bench: {version.label} with IAM auth answered {printed}, not 503")
