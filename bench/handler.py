@@ -501,7 +501,7 @@ def report(databases: dict[str, list[Version]], results: dict[str, Any]) -> None
             print(
                 f"| {database} | {version.label} | {package['unzipped']:.1f} MB | {package['zipped']:.1f} MB "
                 f"| {'yes' if package['boto3'] else 'no'} | {'yes' if package['tests'] else 'no'} "
-                f"| {loaded} (of botocore, alembic, yaml, pydantic) |"
+                f"| {loaded} (of botocore.client, alembic, yaml, pydantic) |"
             )
     print(
         "\nThe IAM rows run the production settings with DB_IAM_AUTH=true and a token signed from test "
