@@ -8,6 +8,8 @@ each mode, and the pipeline's roles are checked against what each mode's stack h
 """
 
 import json
+import os
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +18,7 @@ import pytest
 from tests import test_pipeline
 from tests.baking import BIN, OPTIONS, Baked, bake, combination_name, offline_environment
 from tests.cloudformation import Template, deployed, of_type, refusals, translate
+from tests.servers import drop_databases
 from tests.test_sam import EXISTING_DATABASE
 
 ACCESS = [(mode, dynamodb) for mode in OPTIONS["api_auth"] for dynamodb in OPTIONS["dynamodb"]]
@@ -31,6 +34,11 @@ SIGV4 = {
 ISSUER, AUDIENCE = "https://login.example.com/", "api-client-1,api-client-2"
 ORIGINS = "https://app.example.com,https://admin.example.com"
 STAGE = "ServerlessHttpApiApiGatewayDefaultStage"
+AUTHORS = {  # who signed the sample event of POST /posts (events/post_posts.json) in each mode
+    "iam": "arn:aws:sts::123456789012:assumed-role/ClientRole/client-session",  # the IAM principal
+    "jwt": "8d1e5c2a-61f3-4b6e-9c9a-2f1f0c3b7a10",  # the token's subject
+    "none": None,  # no authorizer, nobody vouched
+}
 
 
 @pytest.fixture(
@@ -48,7 +56,9 @@ def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     """A project baked with one api_auth mode, with or without DynamoDB, the other options as by default."""
     mode, dynamodb = request.param
     name = combination_name("access", mode, dynamodb)
-    return bake(tmp_path_factory.mktemp("access"), project_name=name, api_auth=mode, dynamodb=dynamodb)
+    baked = bake(tmp_path_factory.mktemp("access"), project_name=name, api_auth=mode, dynamodb=dynamodb)
+    drop_databases(baked.context["database"], baked.app_name)
+    return baked
 
 
 @pytest.fixture(scope="module")
@@ -205,3 +215,22 @@ def test_checkov_fails_nothing(api: Baked) -> None:
         assert report["results"]["failed_checks"] == [], result.stdout[-2000:]
         for check in report["results"]["skipped_checks"]:
             assert len(check["check_result"]["suppress_comment"]) > 30, check["check_id"]
+
+
+@pytest.mark.slow
+def test_each_mode_s_suite_passes_and_a_post_records_the_caller_its_event_names(api: Baked) -> None:
+    """The project's own suite passes in every mode (tests/test_bake.py runs iam's); then the sample
+    POST, shaped as API Gateway sends it in that mode (events/post_posts.json), creates a post whose
+    author is the caller it names."""
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(("DB_", "APP_ENV"))}
+    environment |= {"PYTHONPATH": str(api.path), "PATH": f"{BIN}:{environment['PATH']}"}
+    if api.context["api_auth"] != "iam":
+        pytest_command = [BIN / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+        suite = api.run(*pytest_command, env=environment, timeout=600)
+        assert re.fullmatch(r"\d+ passed in .*", suite.stdout.strip().splitlines()[-1]), suite.stdout[-3000:]
+    for task in (["db.create"], ["db.migrate"], ["api.invoke", "events/post_posts.json"]):
+        answer = api.run(BIN / "invoke", *task, "--env", "test", env=environment, timeout=120)
+        assert answer.returncode == 0, answer.stdout[-2000:] + answer.stderr[-2000:]
+    response = json.loads(answer.stdout)
+    assert response["statusCode"] == 201, response
+    assert json.loads(response["body"])["author"] == AUTHORS[api.context["api_auth"]]

@@ -40,6 +40,18 @@ def generated_event() -> dict[str, Any]:
     return json.loads(result.stdout)
 
 
+# requestContext.authorizer under IAM authorization (api_auth=iam), as AWS documents it for payload 2.0.
+IAM_AUTHORIZER = {
+    "requestContext.authorizer.iam": "dict",
+    **{
+        f"requestContext.authorizer.iam.{key}": "str"
+        for key in ("accessKey", "accountId", "callerId", "userArn", "userId")
+    },
+    "requestContext.authorizer.iam.cognitoIdentity": "NoneType",
+    "requestContext.authorizer.iam.principalOrgId": "NoneType",
+}
+
+
 def shape(event: dict[str, Any], prefix: str = "") -> dict[str, str]:
     """Every key path of ``event`` ("requestContext.http.method") and the type of its value."""
     found = {}
@@ -56,7 +68,7 @@ def optional(key: str) -> bool:
 
 
 def test_each_sample_event_has_the_shape_sam_generates(baked: Baked, generated_event: dict) -> None:
-    expected = shape(generated_event)
+    expected = shape(generated_event) | IAM_AUTHORIZER  # sam's sample has a JWT authorizer's part
     files = sorted((baked.path / "events").glob("*.json"))
     assert files  # one per route: the generated suite checks them against the app's routes
     for path in files:

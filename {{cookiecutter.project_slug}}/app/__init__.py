@@ -1,1 +1,1 @@
-"""The app: the API function (main), its routes, schemas and models, the migrate function and the database runtime."""
+"""The app: the API function (main) with its routes, schemas and models; the migrate function; the runtime."""

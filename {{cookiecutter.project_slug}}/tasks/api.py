@@ -88,15 +88,28 @@ def request_event(event: dict[str, Any], route_key: str, path: str, body: Any = 
 
 
 def sample_event(route_key: str) -> dict[str, Any]:
-    """An event of ``route_key`` in the shape of events/, as API Gateway sends it; each path parameter 1."""
-    template = route_key.split(" ", 1)[1]
+    """An event of ``route_key`` in the shape of events/, as API Gateway sends it; each path parameter 1.
+
+    A read takes the shape of a read's sample event, a write a write's: the authorizer's part of
+    the event follows (under api_auth=jwt the reads are public, and carry none).
+    """
+    method, template = route_key.split(" ", 1)
     parameters = {name: "1" for name in re.findall(r"\{(\w+)\}", template)}
-    shape = json.loads(sorted(EVENTS.glob("*.json"))[0].read_text())
-    body = {} if route_key.startswith(("POST ", "PUT ", "PATCH ")) else None
+    samples = [json.loads(path.read_text()) for path in sorted(EVENTS.glob("*.json"))]
+    alike = [
+        sample for sample in samples if is_read(sample["requestContext"]["http"]["method"]) == is_read(method)
+    ]
+    shape = (alike or samples)[0]
+    body = {} if method in ("POST", "PUT", "PATCH") else None
     event = request_event(shape, route_key, template.format(**parameters), body)
     if parameters:
         event["pathParameters"] = parameters
     return event
+
+
+def is_read(method: str) -> bool:
+    """True for the methods that read (GET, HEAD, OPTIONS)."""
+    return method in ("GET", "HEAD", "OPTIONS")
 
 
 def openapi_document() -> dict[str, Any]:

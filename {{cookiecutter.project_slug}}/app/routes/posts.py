@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from sqlalchemy import select
 
+from ..caller import caller
 from ..db import session_scope
 from ..models import Post
 from ..schemas import PAGE_SIZE, Cursor, Limit, Page, PostId, PostIn, PostOut, page_of
@@ -24,8 +25,8 @@ def list_posts(limit: Limit = PAGE_SIZE, cursor: Cursor = None) -> Page[PostOut]
 
 @router.post("/posts", status_code=201)
 def create_post(post: PostIn) -> PostOut:
-    """Create a post from ``{"title": ..., "body": ...}``."""
-    created = Post(**post.model_dump())
+    """Create a post from ``{"title": ..., "body": ...}``, recording who created it."""
+    created = Post(**post.model_dump(), author=caller(router.current_event))
     with session_scope() as session:
         session.add(created)
     return PostOut.model_validate(created)

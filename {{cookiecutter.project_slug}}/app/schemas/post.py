@@ -30,5 +30,6 @@ class PostOut(BaseModel):
     id: int
     title: str
     body: str
+    author: str | None  # who created it, as the API's authorizer vouched (app/caller.py)
     created_at: Timestamp
     updated_at: Timestamp

@@ -97,7 +97,9 @@ def test_a_protected_environment_needs_force_to_remove_but_not_to_migrate_or_see
     assert posts(production) == 1
     for task in UNFORCED.values():
         task(production)
-    assert migrations.rollback(production, force=True) is None
+    script = migrations.history(production).script
+    previous = script.get_revision(script.get_current_head()).down_revision
+    assert migrations.rollback(production, force=True) == previous
 
 
 def test_protected_environments_are_configurable(

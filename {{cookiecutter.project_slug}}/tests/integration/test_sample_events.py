@@ -2,6 +2,10 @@
 
 import json
 
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
+
+from app.caller import caller
+
 from tasks.api import FUNCTION, handler_of
 from tests.events import call, sample_event
 
@@ -17,4 +21,5 @@ def test_the_sample_events_as_they_are_reach_their_routes() -> None:
     create = sample_event("POST /posts")
     status, created = call(handler, create)
     assert (status, {"title": created["title"], "body": created["body"]}) == (201, json.loads(create["body"]))
+    assert created["author"] == caller(APIGatewayProxyEventV2(create))  # as this project's api_auth sends it
     assert call(handler, sample_event("GET /posts"))[1]["items"] == [created]
