@@ -1,9 +1,10 @@
 """``python -m bench.handler``: the API function as Lambda runs it, against a raw-driver handler.
 
-For each database it bakes a project from the template's working tree (and with ``--before REF``
-also from the template as git has it at REF), builds its API function with ``sam build``, creates
-and migrates the project's test database with the project's own invoke tasks, stores posts through
-its handler, and measures, per route (``GET /posts``, ``GET /posts/{id}``, ``POST /posts``):
+For each database it bakes a project from the template's working tree (labelled "now"; with
+``--at REF``, once or more, also from the template as git has it at each REF), builds its API
+function with ``sam build``, creates and migrates the project's test database with the project's
+own invoke tasks, stores posts through its handler, and measures, per route (``GET /posts``,
+``GET /posts/{id}``, ``POST /posts``):
 
 1. cold start, as on Lambda: a fresh process of the runtime's Python that sees the built function,
    the standard library and the packages the Lambda runtime provides (boto3), and nothing else
@@ -15,7 +16,7 @@ its handler, and measures, per route (``GET /posts``, ``GET /posts/{id}``, ``POS
 The floor is the honest one: a raw-driver handler in the same kind of process, as AWS's tutorials
 write it, importing the driver and ``json``, connecting at module scope (autocommit) and running
 the same SQL for the route: it imports no ORM, validates nothing and checks no connection. Cold
-runs of the app (before and after) and of the floor take turns, and warm calls of the app and of
+runs of the app (each version) and of the floor take turns, and warm calls of the app and of
 the floor alternate within one process, so that the machine's drift touches all alike; ratios are
 computed from medians of the same run. The project's handler is found through ``template.yaml``,
 its database prepared through ``invoke db.create`` / ``db.migrate``: nothing here depends on the
@@ -516,7 +517,9 @@ def report(databases: dict[str, list[Version]], results: dict[str, Any]) -> None
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.handler", description=__doc__.splitlines()[0])
-    parser.add_argument("--before", metavar="REF", help="also measure the template at this git ref")
+    parser.add_argument(
+        "--at", metavar="REF", action="append", default=[], help="also measure the template at this git ref"
+    )
     parser.add_argument("--quick", action="store_true", help="a smoke run: 3 cold runs, 40 warm calls")
     parser.add_argument("--database", choices=DATABASES, action="append", help="only this database")
     arguments = parser.parse_args()
@@ -525,9 +528,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-handler-") as output:
         output_dir = Path(output)
         runtime = lambda_runtime(output_dir / "lambda-runtime")
-        templates = {"after": TEMPLATE}
-        if arguments.before:
-            templates = {"before": template_at(arguments.before, output_dir / "before-template")} | templates
+        templates = {ref: template_at(ref, output_dir / f"template-{ref}") for ref in arguments.at}
+        templates["now"] = TEMPLATE
         databases: dict[str, list[Version]] = {}
         results: dict[str, Any] = {}
         for database in arguments.database or DATABASES:
