@@ -34,6 +34,10 @@ BIN = Path(sys.executable).parent
 # A number unique to this checkout, in project names: their databases then never collide with those
 # of another checkout testing at the same time.
 CHECKOUT = zlib.crc32(str(TEMPLATE).encode()) % 10_000
+# The revisions the template ships, oldest first (their file names start with their ids).
+VERSIONS = TEMPLATE / "{{cookiecutter.project_slug}}" / "migrations" / "versions"
+REVISIONS = sorted({path.name.split("_", 1)[0] for path in VERSIONS.glob("*.py")})
+HEAD = REVISIONS[-1]
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from tests import servers
 from tests.baking import (
     BIN,
     DATABASES,
+    HEAD,
     Baked,
     bake,
     built_functions,
@@ -321,7 +322,7 @@ def test_the_built_functions_migrate_and_serve_the_real_database(runnable: Baked
 
     migrate = built / "MigrateFunction"
     migrated = run_built(runnable, migrate, "app.migrate", {}, **lambda_environment)
-    created = {"database": name, "created": True, "previous": None, "current": "20260101000000"}
+    created = {"database": name, "created": True, "previous": None, "current": HEAD}
     assert migrated["answers"] == [created]
     assert migrated["loaded"] == ["alembic"]
 

@@ -16,7 +16,7 @@ from openapi_spec_validator import validate
 from sqlalchemy import text
 
 from tests import servers
-from tests.baking import BIN, DATABASES, Baked, bake, combination_name
+from tests.baking import BIN, DATABASES, HEAD, REVISIONS, Baked, bake, combination_name
 
 pytestmark = pytest.mark.slow  # scripts/test --quick leaves this module out
 
@@ -245,7 +245,7 @@ def test_alembic_run_by_hand_records_the_environment_too(project: Project) -> No
 
 def test_migrate_status_version_rollback(project: Project) -> None:
     project.ok("db.create")
-    assert "Current version: 20260101000000" in project.ok("db.migrate")
+    assert f"Current version: {HEAD}" in project.ok("db.migrate")
     assert project.has_table("posts")
 
     revision = project.write_revision("create_tags", CREATE_TAGS)
@@ -255,11 +255,11 @@ def test_migrate_status_version_rollback(project: Project) -> None:
     assert f"Current version: {revision}" in project.ok("db.migrate")
     assert project.has_table("tags")
     status = project.ok("db.status")
-    assert "   up     20260101000000  create_posts" in status
+    assert f"   up     {REVISIONS[0]}  create_posts" in status
     assert f"   up     {revision}  create_tags" in status
     assert project.ok("db.version") == f"Current version: {revision}\n"
 
-    assert project.ok("db.rollback") == "Current version: 20260101000000\n"
+    assert project.ok("db.rollback") == f"Current version: {HEAD}\n"
     assert not project.has_table("tags")
     assert project.has_table("posts")
     project.revision_file("create_tags").unlink()
@@ -273,23 +273,23 @@ def test_autogenerate_picks_up_a_new_model_column(project: Project) -> None:
         original.replace(
             '    body: Mapped[str] = mapped_column(Text, default="")\n',
             '    body: Mapped[str] = mapped_column(Text, default="")\n'
-            "    author: Mapped[str | None] = mapped_column(String(100))\n",
+            "    subtitle: Mapped[str | None] = mapped_column(String(100))\n",
         )
     )
     try:
-        project.ok("db.generate", "add_author_to_posts", "--autogenerate")
-        generated = project.revision_file("add_author_to_posts").read_text()
+        project.ok("db.generate", "add_subtitle_to_posts", "--autogenerate")
+        generated = project.revision_file("add_subtitle_to_posts").read_text()
         assert (
-            'op.add_column("posts", sa.Column("author", sa.String(length=100), nullable=True))' in generated
+            'op.add_column("posts", sa.Column("subtitle", sa.String(length=100), nullable=True))' in generated
         )
         assert "app_internal_metadata" not in generated
         project.ok("db.migrate")
-        assert "author" in servers.columns(project.database, project.development, "posts")
+        assert "subtitle" in servers.columns(project.database, project.development, "posts")
         project.ok("db.rollback")
-        assert "author" not in servers.columns(project.database, project.development, "posts")
+        assert "subtitle" not in servers.columns(project.database, project.development, "posts")
     finally:
         model.write_text(original)
-        project.revision_file("add_author_to_posts").unlink()
+        project.revision_file("add_subtitle_to_posts").unlink()
 
 
 def test_seed_inserts_rows_once(project: Project) -> None:
@@ -308,7 +308,7 @@ def test_reset_rebuilds_the_database(project: Project) -> None:
         )
     project.ok("db.reset")
     assert servers.scalar(project.database, project.development, "SELECT COUNT(*) FROM posts") == 2
-    assert project.ok("db.version") == "Current version: 20260101000000\n"
+    assert project.ok("db.version") == f"Current version: {HEAD}\n"
 
 
 def test_console_runs_the_client_on_the_environment_database(project: Project) -> None:
@@ -362,12 +362,10 @@ def test_a_database_recorded_as_production_is_protected_whatever_the_url_says(pr
     assert project.error("db.drop", "--env", "production", **aimed) == protected("drop")
     assert project.error("db.reset", APP_ENV="production", **aimed) == protected("reset")
     assert project.posts(production) == 2  # nothing was changed
-    assert servers.scalar(project.database, production, "SELECT version_num FROM alembic_version") == (
-        "20260101000000"
-    )
+    assert servers.scalar(project.database, production, "SELECT version_num FROM alembic_version") == HEAD
 
     forced = project.ok("db.rollback", "--env", "production", "--force", **aimed)
-    assert forced == "Current version: none\n"
+    assert forced == f"Current version: {REVISIONS[-2]}\n"
     assert project.ok("db.drop", "--env", "production", "--force", **aimed) == f"Dropped {production}\n"
     assert production not in servers.databases(project.database)
 
@@ -441,7 +439,7 @@ def test_a_revision_killed_midway_is_reported_and_recovered_with_the_tasks(
                 f"   ?      {revision}  create_tags (stopped midway: see below)\n\n"
                 f"{revision} create_tags stopped midway through its upgrade: what it did before it stopped "
                 "stays (the server commits DDL statement by statement). Undo that by hand (see upgrade() "
-                f"in migrations/versions/{revision}_create_tags.py), then invoke db.stamp 20260101000000; "
+                f"in migrations/versions/{revision}_create_tags.py), then invoke db.stamp {HEAD}; "
                 f"or finish it by hand, then invoke db.stamp {revision}.\n"
             )
             refused = (
@@ -453,7 +451,7 @@ def test_a_revision_killed_midway_is_reported_and_recovered_with_the_tasks(
             assert project.has_table("posts") and project.posts() == stored
             with servers.engine(project.database, project.development).begin() as connection:
                 connection.exec_driver_sql("DROP TABLE tags")  # undone by hand
-            assert project.ok("db.stamp", "20260101000000") == "Current version: 20260101000000\n"
+            assert project.ok("db.stamp", HEAD) == f"Current version: {HEAD}\n"
             assert f"   down   {revision}  create_tags\n" in project.ok("db.status")
         assert project.ok("db.migrate") == f"Current version: {revision}\n"
         assert "name" in servers.columns(project.database, project.development, "tags")
@@ -641,15 +639,15 @@ def test_migrate_and_rollback_say_what_they_cannot_do(project: Project) -> None:
     revision = project.write_revision("create_tags", CREATE_TAGS)
     try:
         project.ok("db.migrate")
-        assert project.error("db.migrate", "--target", "20260101000000") == (
-            f"error: {project.development} is already past 20260101000000 (at {revision}): "
+        assert project.error("db.migrate", "--target", HEAD) == (
+            f"error: {project.development} is already past {HEAD} (at {revision}): "
             "invoke db.rollback --steps 1 goes back to it"
         )
         assert project.error("db.rollback", "--steps", "0") == (
             "error: --steps must be a positive number of migrations, not 0"
         )
-        assert project.error("db.rollback", "--steps", "3") == (
-            "error: cannot roll back 3 migration(s): 2 applied"
+        assert project.error("db.rollback", "--steps", "9") == (
+            f"error: cannot roll back 9 migration(s): {len(REVISIONS) + 1} applied"
         )
         project.ok("db.rollback")
     finally:
@@ -666,7 +664,7 @@ def test_an_applied_revision_whose_file_is_missing(project: Project) -> None:
     try:
         status = project.ok("db.status")
         assert f"   up     {revision}  ********** NO FILE **********" in status
-        assert "   ?      20260101000000  create_posts" in status
+        assert f"   ?      {REVISIONS[0]}  create_posts" in status
         missing = (
             f"it is at {revision}, which has no file in migrations/versions (from another branch?): "
             "check that branch out, roll back there, then come back"
@@ -688,7 +686,7 @@ def test_two_heads_are_named_and_merged(project: Project) -> None:
     path = project.revision_file("add_tags_index")
     path.write_text(
         path.read_text().replace(
-            f'down_revision: str | None = "{first}"', 'down_revision: str | None = "20260101000000"'
+            f'down_revision: str | None = "{first}"', f'down_revision: str | None = "{HEAD}"'
         )
     )
     try:
@@ -728,7 +726,7 @@ def test_a_migration_that_fails_halfway(project: Project) -> None:
         line = project.error("db.migrate")
         assert line.startswith(f"error: a migration failed on {project.development}: ")
         assert line.endswith("(invoke db.status shows where it stands)")
-        assert project.ok("db.version") == "Current version: 20260101000000\n"
+        assert project.ok("db.version") == f"Current version: {HEAD}\n"
         # PostgreSQL's transactional DDL undoes the CREATE TABLE; MySQL commits DDL at once.
         assert project.has_table("halfway") is (project.database == "mysql")
         status = project.ok("db.status")
@@ -736,7 +734,7 @@ def test_a_migration_that_fails_halfway(project: Project) -> None:
             assert f"   ?      {revision}  half_done (stopped midway: see below)\n" in status
             with servers.engine(project.database, project.development).begin() as connection:
                 connection.exec_driver_sql("DROP TABLE halfway")
-            project.ok("db.stamp", "20260101000000")
+            project.ok("db.stamp", HEAD)
         else:
             assert f"   down   {revision}  half_done\n" in status
     finally:
@@ -753,7 +751,8 @@ def test_seed_says_in_one_line_why_it_cannot_seed(project: Project) -> None:
     )
     project.ok("db.create")
     assert project.error("db.seed") == (
-        f"error: {project.development} has 1 pending migration(s), 20260101000000 create_posts: "
+        f"error: {project.development} has 2 pending migration(s), {REVISIONS[0]} create_posts, "
+        f"{HEAD} add_author_to_posts: "
         "run invoke db.migrate first"
     )
     # PostgreSQL trusts local connections here whatever the password: an unknown user fails alike.
