@@ -21,6 +21,7 @@ Created {{ cookiecutter.project_slug }} ({{ cookiecutter.database }})
 
 Next steps:
   cd {{ cookiecutter.project_slug }}
+  git init -b main && git add -A && git commit -qm "New project"
   python{{ cookiecutter.python_version }} -m venv .venv && . .venv/bin/activate
   pip install -e '.[dev]'
   invoke db.setup             # create, migrate and seed the development database (and create _test)
@@ -29,8 +30,10 @@ Next steps:
   invoke dynamodb.create      # create the development table on it
 {%- endif %}
   pytest                      # the project's own tests, against the test database
+  invoke check                # what CI checks: ruff, the unit tests, cfn-lint, sam validate
   invoke deploy --guided      # then to AWS: see "Deploying to AWS" in the README
-  git push                    # to GitHub: CI tests every push, Deploy ships main ("Continuous delivery")
+  git remote add origin git@github.com:OWNER/{{ cookiecutter.project_slug }}.git  # a new, empty repo
+  git push -u origin main     # CI tests every push, Deploy ships main ("Continuous delivery")
 """
 
 

@@ -1,6 +1,7 @@
 """Bad names are refused with one clear line, leaving nothing behind; good ones get next steps."""
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -66,6 +67,32 @@ def test_a_good_bake_prints_the_next_steps(tmp_path: Path) -> None:
     assert "  cd next-steps\n" in result.stdout
     assert "  invoke db.setup" in result.stdout
     assert (tmp_path / "next-steps" / "app" / "routes" / "posts.py").is_file()
+
+
+def test_the_next_steps_put_the_project_under_git_without_what_it_ignores(tmp_path: Path) -> None:
+    """The git steps run as printed, in order, in the new folder (the others need servers or AWS)."""
+    result = cookiecutter_cli(tmp_path, "project_name=Next Steps")
+    steps = [
+        line.split("#")[0].strip() for line in result.stdout.split("Next steps:\n")[1].strip().splitlines()
+    ]
+    assert steps[0] == "cd next-steps"
+    project = tmp_path / "next-steps"
+    (project / ".venv").mkdir()  # as the venv step makes it
+    (project / ".venv" / "pyvenv.cfg").write_text("")
+    author = {"GIT_AUTHOR_NAME": "A", "GIT_AUTHOR_EMAIL": "a@example.com"}
+    author |= {"GIT_COMMITTER_NAME": "A", "GIT_COMMITTER_EMAIL": "a@example.com"}
+    for step in [step for step in steps if step.startswith("git ")][:-2]:  # not the remote and the push
+        run = subprocess.run(
+            step, shell=True, cwd=project, env=os.environ | author, capture_output=True, text=True
+        )
+        assert run.returncode == 0, run.stderr
+    tracked = subprocess.run(["git", "ls-files"], cwd=project, capture_output=True, text=True).stdout.split()
+    assert "app/routes/posts.py" in tracked and "template.yaml" in tracked
+    assert not [path for path in tracked if path.startswith(".venv/")]
+    assert steps[-2:] == [
+        "git remote add origin git@github.com:OWNER/next-steps.git",
+        "git push -u origin main",
+    ]
 
 
 def replayed(replay: Path, output_dir: Path) -> subprocess.CompletedProcess[str]:

@@ -388,7 +388,7 @@ def test_two_migrations_at_once_apply_one_chain(project: Project, tmp_path: Path
         (tmp_path / "midway.go").touch()
         runs = [outcome(first), outcome(second)]
         assert [(status, out) for status, out, _ in runs] == [(0, f"Current version: {revision}\n")] * 2
-        assert [err.count("Running upgrade") for _, _, err in runs] == [2, 0]
+        assert [err.count("Running upgrade") for _, _, err in runs] == [len(REVISIONS) + 1, 0]
         assert "name" in servers.columns(project.database, project.development, "tags")
     finally:
         project.revision_file("create_tags").unlink()
@@ -627,6 +627,21 @@ def test_bad_migration_name_and_unknown_env_are_one_line_errors(project: Project
     )
 
 
+def test_a_misspelt_setting_stops_the_tasks_and_the_local_handler_in_one_line(project: Project) -> None:
+    config = project.baked.path / "config" / "database.yml"
+    original = config.read_text()
+    config.write_text(original.replace("\n  database: ${DB_NAME:-", "\n  databse: ${DB_NAME:-", 1))
+    try:
+        line = (
+            "error: unknown setting 'databse' in the 'development' section of database.yml: "
+            "did you mean 'database'?"
+        )
+        assert project.error("db.status") == line
+        assert project.error("api.invoke", "events/get_posts.json") == line
+    finally:
+        config.write_text(original)
+
+
 def test_generate_takes_camel_case_names_as_rails_does(project: Project) -> None:
     created = project.ok("db.generate", "AddTagsToPosts")
     path = project.revision_file("add_tags_to_posts")
@@ -754,6 +769,10 @@ def test_seed_says_in_one_line_why_it_cannot_seed(project: Project) -> None:
         f"error: {project.development} has 2 pending migration(s), {REVISIONS[0]} create_posts, "
         f"{HEAD} add_author_to_posts: "
         "run invoke db.migrate first"
+    )
+    assert project.error("db.seed", "--env", "test") == (  # the hint names the environment asked for
+        f"error: {project.test} has 2 pending migration(s), {REVISIONS[0]} create_posts, "
+        f"{HEAD} add_author_to_posts: run invoke db.migrate --env test first"
     )
     # PostgreSQL trusts local connections here whatever the password: an unknown user fails alike.
     wrong = {"DB_PASS": "wrong"} if project.database == "mysql" else {"DB_USER": "no_such_user"}

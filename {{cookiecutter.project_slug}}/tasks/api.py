@@ -20,6 +20,10 @@ import yaml
 from invoke import Context, task
 from invoke.exceptions import Exit
 
+from app.db.settings import load_database_settings
+
+from tasks.errors import one_line_errors
+
 PROJECT = Path(__file__).resolve().parent.parent
 TEMPLATE = PROJECT / "template.yaml"
 EVENTS = PROJECT / "events"
@@ -140,10 +144,12 @@ def openapi_document() -> dict[str, Any]:
         "env": "environment of config/database.yml (default: APP_ENV, else development)",
     },
 )
+@one_line_errors
 def invoke_handler(c: Context, event: str, env: str | None = None) -> None:
     """Run ApiFunction's handler on an event file and print its response, as sam local invoke does."""
     if env:
         os.environ["APP_ENV"] = env
+    load_database_settings()  # a setting the app cannot start with: one line and exit status 1
     handler = handler_of(FUNCTION)
     for log in importlib.import_module(handler.__module__).logger.handlers:
         log.setStream(sys.stderr)  # the log on stderr, the response on stdout, as sam local invoke does

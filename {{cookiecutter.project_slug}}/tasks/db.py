@@ -132,7 +132,7 @@ def status(c: Context, env: str | None = None) -> None:
     print(f"database: {settings.database}\n\n Status   Migration ID    Migration Name\n{'-' * 50}")
     for revision in migrations.revisions(state):
         print(f"   {revision.status:<6} {revision.id:<15} {revision.name}")
-    recovery = migrations.recovery(state)
+    recovery = migrations.recovery(settings, state)
     if recovery:
         print(f"\n{recovery}")
 

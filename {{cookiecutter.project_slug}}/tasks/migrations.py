@@ -21,7 +21,7 @@ from alembic.script.revision import RevisionError
 from alembic.util import CommandError
 
 from app.db.settings import DatabaseSettings
-from app.environment import PROJECT_ROOT
+from app.environment import DEFAULT_ENV, PROJECT_ROOT
 from app.migrate import (
     RUNNING,
     MigrationError,
@@ -141,7 +141,12 @@ def revisions(state: History) -> list[Revision]:
     return sorted(listed, key=lambda revision: revision.id)
 
 
-def recovery(state: History) -> str | None:
+def command_for(settings: DatabaseSettings, task: str) -> str:
+    """``invoke TASK`` as the user runs it on this environment (``--env test`` outside development)."""
+    return f"invoke {task}" + ("" if settings.env == DEFAULT_ENV else f" --env {settings.env}")
+
+
+def recovery(settings: DatabaseSettings, state: History) -> str | None:
     """How to recover from the revision that stopped midway, or None when none did."""
     if state.running is None:
         return None
@@ -155,7 +160,8 @@ def recovery(state: History) -> str | None:
     return (
         f"{stopped} {script.doc} stopped midway through its {direction}: what it did before it stopped "
         f"stays (the server commits DDL statement by statement). Undo that by hand (see {direction}() "
-        f"in {path}), then invoke db.stamp {undone}; or finish it by hand, then invoke db.stamp {done}."
+        f"in {path}), then {command_for(settings, 'db.stamp')} {undone}; or finish it by hand, then "
+        f"{command_for(settings, 'db.stamp')} {done}."
     )
 
 
@@ -173,7 +179,7 @@ def check_seed(settings: DatabaseSettings) -> None:
         names = ", ".join(f"{revision.id} {revision.name}" for revision in pending)
         raise MigrationError(
             f"{settings.database} has {len(pending)} pending migration(s), {names}: "
-            "run invoke db.migrate first"
+            f"run {command_for(settings, 'db.migrate')} first"
         )
 
 
@@ -257,7 +263,7 @@ def _refuse_going_back(settings: DatabaseSettings, state: History, target: str) 
     steps = len(state.applied - kept)
     raise MigrationError(
         f"{settings.database} is already past {wanted.revision} (at {', '.join(state.heads)}): "
-        f"invoke db.rollback --steps {steps} goes back to it"
+        f"{command_for(settings, 'db.rollback')} --steps {steps} goes back to it"
     )
 
 

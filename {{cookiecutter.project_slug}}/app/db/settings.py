@@ -8,12 +8,13 @@ they are, never expanded again. ``sam build`` ships the file as config/database.
 Makefile), read where database.yml is absent, without importing PyYAML at cold start.
 """
 
+import difflib
 import importlib.util
 import json
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,12 @@ def _section(sections: Mapping[str, Any], env: str, path: Path) -> Mapping[str, 
         raise ConfigurationError(
             f"the {env!r} section of {path.name} must map setting names to values, not {section!r}"
         )
+    known = [setting.name for setting in fields(DatabaseSettings) if setting.name != "env"]
+    for key in section:
+        if key not in known:
+            nearest = difflib.get_close_matches(str(key), known, n=1)
+            fix = f"did you mean {nearest[0]!r}?" if nearest else f"the settings are {', '.join(known)}"
+            raise ConfigurationError(f"unknown setting {key!r} in the {env!r} section of {path.name}: {fix}")
     return section
 
 
@@ -138,6 +145,11 @@ def _expand(env: str, key: str, value: Any) -> Any:
     """Replace ${NAME} and ${NAME:-default} with values from the environment, taken as they are."""
     if not isinstance(value, str):
         return value
+    if "${" in VARIABLE.sub("", value):
+        raise ConfigurationError(
+            f"{key} of {env!r} has a " + "${ that is not closed or not a variable name: write ${NAME} "
+            "or ${NAME:-default}"
+        )
 
     def substitute(match: re.Match[str]) -> str:
         name, default = match["name"], match["default"]

@@ -211,6 +211,31 @@ def test_missing_required_key(tmp_path: Path) -> None:
     assert str(raised.value) == "database is missing from the 'development' section of database.yml"
 
 
+def test_a_misspelt_setting_is_refused_with_the_nearest_one(tmp_path: Path) -> None:
+    path = write_database_yml(
+        tmp_path, f"development:\n  adapter: {ADAPTER}\n  host: localhost\n  username: app\n  databse: blog\n"
+    )
+    with pytest.raises(ConfigurationError) as raised:
+        load_database_settings("development", path)
+    assert str(raised.value) == (
+        "unknown setting 'databse' in the 'development' section of database.yml: did you mean 'database'?"
+    )
+
+
+def test_an_unclosed_variable_is_refused_not_taken_as_a_name(tmp_path: Path) -> None:
+    path = write_database_yml(
+        tmp_path,
+        f"development:\n  adapter: {ADAPTER}\n  host: localhost\n  username: app\n"
+        "  database: ${DB_NAME:-blog\n",
+    )
+    with pytest.raises(ConfigurationError) as raised:
+        load_database_settings("development", path)
+    assert str(raised.value) == (
+        "database of 'development' has a ${ that is not closed or not a variable name: "
+        "write ${NAME} or ${NAME:-default}"
+    )
+
+
 def test_bad_number(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DB_PORT", "abc")
     with pytest.raises(ConfigurationError) as raised:
