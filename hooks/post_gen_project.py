@@ -9,6 +9,7 @@ DATABASES = ("mysql", "postgresql")
 OPTION_FILES = {
     "dynamodb": [
         "app/dynamodb",
+        "docs/dynamodb.md",
         "app/routes/viewed_posts.py",
         "tasks/dynamodb.py",
         "tests/integration/test_dynamodb.py",
@@ -31,7 +32,7 @@ Next steps:
 {%- endif %}
   pytest                      # the project's own tests, against the test database
   invoke check                # what CI checks: ruff, the unit tests, cfn-lint, sam validate
-  invoke deploy --guided      # then to AWS: see "Deploying to AWS" in the README
+  invoke deploy --guided      # then to AWS: see docs/deploying.md
   git remote add origin git@github.com:OWNER/{{ cookiecutter.project_slug }}.git  # a new, empty repo
   git push -u origin main     # CI tests every push, Deploy ships main ("Continuous delivery")
 """

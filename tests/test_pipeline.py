@@ -195,12 +195,15 @@ def test_the_ci_job_s_steps_pass_as_written_against_the_local_server(project: Ba
         assert result.returncode == 0, f"{run}\n{result.stdout[-4000:]}{result.stderr[-2000:]}"
 
 
-def test_the_readme_documents_the_deploy_workflow_s_migrate_command(baked: Baked) -> None:
+def test_the_docs_give_the_deploy_workflow_s_migrate_command(baked: Baked) -> None:
     steps = read_yaml(baked, WORKFLOWS[1])["jobs"]["deploy"]["steps"]
     (migrate,) = [step["run"] for step in steps if step.get("name") == "Migrate"]
     on_main = shlex.join(shlex.split(migrate.replace("$DEPLOY_ENV", "production")))
     assert on_main == "invoke db.migrate --remote --env production"
-    assert f"`{on_main}`" in (baked.path / "README.md").read_text().split("## Continuous delivery", 1)[1]
+    assert (
+        f"`{on_main}`"
+        in (baked.path / "docs" / "delivery.md").read_text().split("## Continuous delivery", 1)[1]
+    )
 
 
 def roles(baked: Baked) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 On Lambda, template.yaml passes the table's name in DYNAMODB_TABLE. Elsewhere the table is named
 after the environment's database in config/database.yml (``blog_api_development``) unless
 DYNAMODB_TABLE names another, and development and test talk to a local DynamoDB
-(``moto_server -p 8000``, see the README) unless DYNAMODB_ENDPOINT names another.
+(``moto_server -p 8000``, see docs/dynamodb.md) unless DYNAMODB_ENDPOINT names another.
 """
 
 import os

@@ -2,7 +2,7 @@
 
 ``app/main.py`` includes the router of every module here: a new file of routes is served as it
 is, with no list to add it to. template.yaml must route its paths to the function too (a test
-says what to add: see the README's "Adding a route").
+says what to add: see "Adding a route" in docs/api.md).
 """
 
 import importlib

@@ -55,7 +55,7 @@ def test_a_repeatable_read_race_raises_a_serialization_failure(observer: Engine)
 
 
 def test_a_read_only_unit_cannot_stream_with_a_server_side_cursor() -> None:
-    # A server-side cursor needs a transaction, which a read-only unit does not open (README).
+    # A server-side cursor needs a transaction, which a read-only unit does not open (docs/database.md).
     with (
         pytest.raises(DBAPIError, match="named cursor outside of transactions"),
         db.session_scope(readonly=True) as session,
