@@ -69,13 +69,14 @@ def session_scope(readonly: bool = False) -> Iterator[Session]:
     the database cannot be reached or the connection is lost mid-way; the next unit of work
     starts on a fresh connection.
 
-    A ``session_scope()`` inside another one joins it: the same session and transaction, ended by
-    the outer one. That is how a route's write and its Idempotency-Key (app/idempotency.py)
-    commit together.
+    A ``session_scope()`` inside another one joins it, as Rails' nested transactions do: the same
+    session and transaction, flushed when the inner one ends and committed by the outer one. That
+    is how a route's writes and its Idempotency-Key (app/idempotency.py) commit together.
     """
     joined = _open_session.get()
     if joined is not None:
         yield joined
+        joined.flush()  # its writes are sent, as a commit would: ids and defaults are filled in
         return
     database = current()
     try:
