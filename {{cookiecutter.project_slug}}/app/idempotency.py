@@ -5,8 +5,8 @@ whenever it did not get the answer (a timeout, a 503): it is done once. The key 
 are written in the same transaction as the route's own writes (the route's ``session_scope()``
 joins the one opened here), so they commit or roll back together. A retry finds both, and gets
 the first response again with ``Idempotent-Replayed: true``, or neither, and runs as a first
-request. A record kept outside that transaction (Powertools' idempotency utility keeps one in
-DynamoDB) can part from the write when the function stops between the two.
+request. A record kept outside that transaction (Powertools' idempotency utility keeps one in a
+store of its own) can part from the write when the function stops between the two.
 
 The same key with another request (method, path, query or body) is a 422; while the key's first
 request still runs, a retry waits at most IN_FLIGHT_WAIT_SECONDS for it, then is a 409. A key
@@ -37,7 +37,7 @@ HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 KEY_FORMAT = re.compile(r"[!-~]{1,255}")  # visible ASCII: a UUID, a ULID, a hash
 KEY_LIFETIME = timedelta(hours=24)
-IN_FLIGHT_WAIT_SECONDS = 1  # whole seconds: MySQL's lock wait bound counts no less
+IN_FLIGHT_WAIT_SECONDS = 1  # whole seconds, as every server counts a lock wait's bound
 EXPIRED_PER_WRITE = 10  # expired keys a keyed write removes, at most
 RETRY_IS_SAFE = f"retrying with the same {HEADER} is safe"
 INVALID_KEY = (
