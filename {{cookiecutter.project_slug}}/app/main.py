@@ -22,6 +22,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from . import routes
 from .bodies import read_json, to_json, undecodable, unsupported_media_type
 from .errors import DatabaseUnavailableError
+from .idempotency import RETRY_IS_SAFE, idempotent_writes, retry_is_safe
 
 RETRY_AFTER_SECONDS = 1
 UNAVAILABLE = "database unavailable, try again shortly"
@@ -40,6 +41,7 @@ app = APIGatewayHttpResolver(
 )
 for router in routes.routers():
     app.include_router(router)
+app.use([idempotent_writes])  # a POST with an Idempotency-Key runs once (app/idempotency.py)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, log_event=False)
@@ -124,9 +126,10 @@ def undecodable_body(error: ValueError) -> Response:
 
 @app.exception_handler(DatabaseUnavailableError)
 def database_unavailable(error: DatabaseUnavailableError) -> Response:
-    """A generic 503; where the database is and the driver's reason go to the log."""
+    """A generic 503, saying if a keyed retry is safe; where the database is and why go to the log."""
     logger.error(f"{UNAVAILABLE}: {error}")
-    return answer(503, UNAVAILABLE, {"Retry-After": str(RETRY_AFTER_SECONDS)})
+    message = f"{UNAVAILABLE}: {RETRY_IS_SAFE}" if retry_is_safe(app) else UNAVAILABLE
+    return answer(503, message, {"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 @app.exception_handler(Exception)

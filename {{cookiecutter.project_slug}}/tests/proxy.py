@@ -1,8 +1,9 @@
-"""A TCP proxy in front of the database, to take it away and bring it back."""
+"""A TCP proxy in front of the database, to take it away and bring it back, or lose one of its answers."""
 
 import contextlib
 import socket
 import threading
+from collections.abc import Callable
 
 
 class Proxy:
@@ -15,6 +16,7 @@ class Proxy:
             self.port = probe.getsockname()[1]
         self._listener: socket.socket | None = None
         self._sockets: list[socket.socket] = []
+        self._lost_reply_to: bytes | None = None
 
     def start(self) -> None:
         """Accept connections on ``port`` and forward them."""
@@ -31,6 +33,13 @@ class Proxy:
             _close(sock)
         self._sockets.clear()
 
+    def lose_reply_to(self, request: bytes) -> None:
+        """Cut the next connection that sends ``request`` (a COMMIT) when the server answers it.
+
+        The server has done what was asked; the client never learns it.
+        """
+        self._lost_reply_to = request
+
     def _accept(self, listener: socket.socket) -> None:
         while True:
             try:
@@ -39,13 +48,32 @@ class Proxy:
                 return
             upstream = socket.create_connection(self.target)
             self._sockets += [client, upstream]
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=_pipe, args=(source, sink), daemon=True).start()
+            doomed = threading.Event()  # set when the client sends the request whose reply is lost
+            requests, replies = self._requests(doomed), _replies(doomed)
+            threading.Thread(target=_pipe, args=(client, upstream, requests), daemon=True).start()
+            threading.Thread(target=_pipe, args=(upstream, client, replies), daemon=True).start()
+
+    def _requests(self, doomed: threading.Event) -> Callable[[bytes], bool]:
+        """Whether to pass on what a client sends: always, noting the request whose reply is lost."""
+
+        def forward(data: bytes) -> bool:
+            if self._lost_reply_to is not None and self._lost_reply_to in data:
+                self._lost_reply_to = None
+                doomed.set()
+            return True
+
+        return forward
 
 
-def _pipe(source: socket.socket, sink: socket.socket) -> None:
+def _replies(doomed: threading.Event) -> Callable[[bytes], bool]:
+    """Whether to pass on what the server answers: not once the connection is doomed."""
+    return lambda data: not doomed.is_set()
+
+
+def _pipe(source: socket.socket, sink: socket.socket, forward: Callable[[bytes], bool]) -> None:
+    """Pass on what ``source`` sends while ``forward`` says so; then close both."""
     try:
-        while data := source.recv(65536):
+        while (data := source.recv(65536)) and forward(data):
             sink.sendall(data)
     except OSError:
         pass

@@ -15,3 +15,6 @@ BEGIN
 END
 """
 DROP_WRITING_FUNCTION = "DROP FUNCTION IF EXISTS add_post"
+
+# The driver's commit as the proxy sees it go by: a COM_QUERY packet's command byte, then its text.
+COMMIT_ON_THE_WIRE = b"\x03COMMIT"

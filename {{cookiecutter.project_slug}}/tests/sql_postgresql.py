@@ -13,3 +13,6 @@ CREATE FUNCTION add_post(new_title text) RETURNS integer LANGUAGE sql AS $$
 $$
 """
 DROP_WRITING_FUNCTION = "DROP FUNCTION IF EXISTS add_post(text)"
+
+# The driver's commit as the proxy sees it go by: a Simple Query message (type, length, text).
+COMMIT_ON_THE_WIRE = b"Q\x00\x00\x00\x0bCOMMIT\x00"

@@ -9,6 +9,7 @@ over one connection.
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
@@ -34,6 +35,7 @@ class Database:
 
 _database: Database | None = None
 _lock = threading.Lock()
+_open_session: ContextVar[Session | None] = ContextVar("open_session", default=None)
 
 
 def current() -> Database:
@@ -66,15 +68,24 @@ def session_scope(readonly: bool = False) -> Iterator[Session]:
     sent to end the unit; a write raises ReadOnlyError. Raises DatabaseUnavailableError when
     the database cannot be reached or the connection is lost mid-way; the next unit of work
     starts on a fresh connection.
+
+    A ``session_scope()`` inside another one joins it, as Rails' nested transactions do: the same
+    session and transaction, flushed when the inner one ends and committed by the outer one. That
+    is how a route's writes and its Idempotency-Key (app/idempotency.py) commit together.
     """
+    joined = _open_session.get()
+    if joined is not None:
+        yield joined
+        joined.flush()  # its writes are sent, as a commit would: ids and defaults are filled in
+        return
     database = current()
     try:
         if readonly:
-            with database.sessions() as session:  # closed, not committed: nothing to end
+            with database.sessions() as session, _opened(session):  # closed, not committed: nothing to end
                 transactions.use_mode(session.connection(), read_only=True)
                 yield session
         else:
-            with database.sessions.begin() as session:
+            with database.sessions.begin() as session, _opened(session):
                 transactions.use_mode(session.connection(), read_only=False)
                 yield session
     except PoolTimeoutError as error:
@@ -91,3 +102,13 @@ def session_scope(readonly: bool = False) -> Iterator[Session]:
         doing = "lost the connection to" if error.connection_invalidated else "cannot connect to"
         where = f"{doing} the database at {database.settings.describe()}"
         raise DatabaseUnavailableError.because(where, error) from error
+
+
+@contextmanager
+def _opened(session: Session) -> Iterator[None]:
+    """Make ``session`` the one that scopes opened meanwhile, in this thread, join."""
+    token = _open_session.set(session)
+    try:
+        yield
+    finally:
+        _open_session.reset(token)

@@ -3,12 +3,15 @@
 import hashlib
 import select
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from weakref import WeakKeyDictionary
 
 import psycopg2
 from psycopg2 import extensions
-from sqlalchemy import DateTime, event, text
+from sqlalchemy import DateTime, Table, Text, event, text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -20,8 +23,10 @@ SERVER_DATABASE = "postgres"  # what to connect to for CREATE and DROP DATABASE:
 DATABASE_EXISTS = "SELECT 1 FROM pg_database WHERE datname = :name"
 CREATE_DATABASE = "CREATE DATABASE {name} ENCODING 'UTF8'"
 TIMESTAMP = DateTime()  # the column type of timestamps: without time zone, holding UTC
+LARGE_TEXT = Text()  # text of any length: anything Lambda can answer (6 MB) fits
 READ_ONLY_TRANSACTION = "25006"  # SQLSTATE read_only_sql_transaction
 LOCK_NOT_AVAILABLE = "55P03"  # SQLSTATE lock_not_available: lock_timeout ran out
+DEADLOCK_DETECTED = "40P01"  # SQLSTATE deadlock_detected
 CONNECTING = object()  # the read timeout of a connection still opening
 _read_timeouts: WeakKeyDictionary[Any, float | None] = WeakKeyDictionary()
 
@@ -118,6 +123,36 @@ def _lock_key(name: str) -> int:
 def _ms(seconds: float) -> int:
     """Milliseconds, at least 1 (PostgreSQL reads a lock_timeout of 0 as no limit)."""
     return max(1, int(seconds * 1000))
+
+
+@contextmanager
+def lock_waits_bounded(connection: Connection, seconds: int) -> Iterator[None]:
+    """Statements in the block wait at most ``seconds`` for a lock, then fail (``is_lock_conflict``).
+
+    The bound is the transaction's ``lock_timeout``, set back to the session's after the block; a
+    failure there aborts the transaction, which takes the setting along.
+    """
+    connection.execute(text("SELECT set_config('lock_timeout', :ms, true)"), {"ms": str(_ms(seconds))})
+    try:
+        yield
+    finally:
+        status = connection.connection.dbapi_connection.info.transaction_status
+        if status == extensions.TRANSACTION_STATUS_INTRANS:  # not aborted, not lost
+            connection.exec_driver_sql("SET LOCAL lock_timeout TO DEFAULT")
+
+
+def insert_new(connection: Connection, table: Table, values: dict[str, Any]) -> bool:
+    """Insert the row ``values`` into ``table``: False, inserting nothing, when its key is taken.
+
+    A key another transaction has inserted and not yet committed is waited for: taken if it commits.
+    """
+    statement = postgresql.insert(table).values(values).on_conflict_do_nothing()
+    return connection.execute(statement).rowcount == 1
+
+
+def is_lock_conflict(error: Exception) -> bool:
+    """True when a statement gave up waiting for a lock (``lock_waits_bounded``), or broke a deadlock."""
+    return getattr(error, "pgcode", None) in (LOCK_NOT_AVAILABLE, DEADLOCK_DETECTED)
 
 
 def is_authentication_failure(error: Exception) -> bool:

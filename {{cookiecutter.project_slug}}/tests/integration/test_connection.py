@@ -120,7 +120,7 @@ def test_8_threads_on_a_cold_start_build_one_engine_and_open_one_connection(serv
 
 def test_waiting_too_long_for_the_pooled_connection_is_a_503(monkeypatch) -> None:
     monkeypatch.setenv("DB_POOL_TIMEOUT", "0.2")
-    with db.session_scope():  # holds the only connection of the pool
+    with db.current().engine.connect():  # holds the only connection of the pool
         status, _ = invoke(handler, "GET /posts")
     assert status == 503
     assert invoke(handler, "GET /posts")[0] == 200

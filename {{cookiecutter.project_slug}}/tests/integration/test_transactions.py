@@ -38,6 +38,24 @@ def test_an_error_after_writes_rolls_all_of_them_back(observer: Engine) -> None:
     assert stored_titles(observer) == []
 
 
+def test_a_unit_inside_another_joins_it_and_ends_with_it(observer: Engine) -> None:
+    with db.session_scope() as outer:
+        with db.session_scope() as inner:
+            assert inner is outer
+            inner.add(Post(title="inner"))
+        with db.session_scope(readonly=True) as reader:
+            post = reader.scalars(select(Post)).one()  # a read-only one too: it sees the outer's writes
+        assert post.id is not None  # flushed when the inner unit ended
+        assert stored_titles(observer) == []  # and committed only with the outer one
+    assert stored_titles(observer) == ["inner"]
+
+    with pytest.raises(RuntimeError, match="boom"), db.session_scope():
+        with db.session_scope() as inner:
+            inner.add(Post(title="rolled back"))
+        raise RuntimeError("boom")
+    assert stored_titles(observer) == ["inner"]
+
+
 def test_a_failing_statement_rolls_back_the_writes_before_it(observer: Engine) -> None:
     with pytest.raises(DBAPIError), db.session_scope() as session:
         session.add(Post(title="kept only if all succeed"))
