@@ -1,8 +1,8 @@
 """create_idempotency_keys
 
-Revision ID: 20261206100000
+Revision ID: 20261206010000
 Revises: 20261206000000
-Create Date: 2026-12-06 10:00:00
+Create Date: 2026-12-06 01:00:00
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "20261206100000"
+revision: str = "20261206010000"
 down_revision: str | None = "20261206000000"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
