@@ -92,6 +92,8 @@ def sample(resource: Resource, route: str) -> dict:
     event = sample_event(route)
     if "body" in event:
         event["body"] = json.dumps(resource.example(0, parent_id="1"))
+        if "content-length" in event["headers"]:
+            event["headers"]["content-length"] = str(len(event["body"].encode()))
     return event
 
 
