@@ -132,11 +132,12 @@ def test_what_cannot_be_generated_is_refused_in_one_line(project: Project) -> No
     before = snapshot(project)
 
     assert refused("post") == (
-        "post already exists (Post in app/models/post.py): pick another name, or invoke destroy.resource post first"
+        "post already exists (Post in app/models/post.py): pick another name, "
+        "or invoke destroy.resource post first"
     )
-    reserved = "is a reserved name (a Python keyword, a module of app/ or a name SQLAlchemy keeps): pick another name"
+    reserved = "is a reserved name (a Python keyword, a module of app/ or a name SQLAlchemy keeps)"
     assert [refused(name) for name in ("db", "page", "class", "metadata")] == [
-        f"{name} {reserved}" for name in ("db", "page", "class", "metadata")
+        f"{name} {reserved}: pick another name" for name in ("db", "page", "class", "metadata")
     ]
     assert refused("2tags").startswith("resource name '2tags' is not an identifier: ")
     assert refused("tag", "--", "name:str").startswith(
@@ -144,7 +145,8 @@ def test_what_cannot_be_generated_is_refused_in_one_line(project: Project) -> No
     )
     assert refused("tag", "--", "name") == "field 'name' has no type: write NAME:TYPE, e.g. name:string"
     assert refused("tag", "--", "author:references") == (
-        "author:references: no model author in app/models (there are: blog_post, comment, post): generate it first"
+        "author:references: no model author in app/models (there are: blog_post, comment, post): "
+        "generate it first"
     )
     assert refused("tag", "--", "date:date").startswith(
         "date:date: a field named date would hide Python's date"

@@ -10,7 +10,6 @@ other model's table (``post_id``, deleted with its post) and a relationship on b
 import ast
 import builtins
 import keyword
-import pkgutil
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -348,10 +347,8 @@ def assignments(node: ast.ClassDef) -> Iterator[tuple[str, Any]]:
 
 def app_module_names() -> set[str]:
     """The names of the app's packages and modules, at every level (db, models, base, page ...)."""
-    names = set()
-    for found in pkgutil.walk_packages([str(APP)]):
-        names.add(found.name.rsplit(".", 1)[-1])
-    return names | {"app"}
+    modules = {path.stem for path in APP.rglob("*.py")} - {"__init__"}
+    return modules | {path.parent.name for path in APP.rglob("__init__.py")}
 
 
 def resource_name(name: str) -> str:
