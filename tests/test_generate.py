@@ -149,7 +149,7 @@ def test_what_cannot_be_generated_is_refused_in_one_line(project: Project) -> No
         "generate it first"
     )
     assert refused("tag", "--", "date:date").startswith(
-        "date:date: a field named date would hide Python's date"
+        "date:date: a field named date would hide the date the generated code uses"
     )
     assert snapshot(project) == before
 

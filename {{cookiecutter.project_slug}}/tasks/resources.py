@@ -385,7 +385,7 @@ def parse(name: str, specs: Iterable[str]) -> Resource:
             "pick another name"
         )
     fields = [parse_field(spec, known) for spec in specs]
-    names = [field.name for field in fields]
+    names = [field.name for field in fields] + [field.parent_attribute for field in fields if field.parent]
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
         raise ResourceError(f"field {twice[0]} is given twice: give each field once")
@@ -426,7 +426,7 @@ def check_field_name(name: str, spec: str) -> str:
         raise ResourceError(f"{spec}: {name} is reserved (a Python keyword, or a column every resource has)")
     if name in USED_NAMES or hasattr(builtins, name):
         raise ResourceError(
-            f"{spec}: a field named {name} would hide Python's {name} in the generated code: name it for "
+            f"{spec}: a field named {name} would hide the {name} the generated code uses: name it for "
             "what it holds, e.g. published_on:date or starts_at:datetime"
         )
     if name.startswith("model_"):
@@ -437,5 +437,5 @@ def check_field_name(name: str, spec: str) -> str:
 def render(template: str, resource: Resource) -> str:
     """The template of tasks/templates/resource, rendered for ``resource``."""
     # Python, YAML and JSON are written, never HTML: nothing to escape.
-    template = Template(filename=str(TEMPLATES / template), strict_undefined=True)  # noqa: S702
-    return template.render(r=resource)
+    compiled = Template(filename=str(TEMPLATES / template), strict_undefined=True)  # noqa: S702
+    return compiled.render(r=resource)
