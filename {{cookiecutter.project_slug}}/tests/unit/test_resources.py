@@ -1,0 +1,82 @@
+"""invoke generate.resource's names, fields and refusals (tasks/resources.py), without writing a file."""
+
+import ast
+
+import pytest
+
+from tasks.resources import KINDS, Resource, ResourceError, parse, plural, render
+
+EVERY_TYPE = [f"{kind}_field:{kind}" for kind in KINDS if kind != "references"] + ["post:references"]
+
+
+@pytest.mark.parametrize(
+    ("name", "table"),
+    [("comment", "comments"), ("entry", "entries"), ("day", "days"), ("box", "boxes"), ("status", "statuses")],
+)
+def test_the_table_is_the_plural_of_the_last_word(name: str, table: str) -> None:
+    assert plural(name) == table
+
+
+def test_a_camel_case_name_is_the_class_and_its_snake_case_the_rest() -> None:
+    resource = parse("BlogComment", ["post:references"])
+    assert (resource.name, resource.class_name, resource.table, resource.id_name) == (
+        "blog_comment",
+        "BlogComment",
+        "blog_comments",
+        "blog_comment_id",
+    )
+    assert resource.routes()[2] == "GET /blog_comments/{blog_comment_id}"
+    (field,) = resource.fields
+    assert (field.name, field.parent_attribute, field.parent and field.parent.class_name) == (
+        "post_id",
+        "post",
+        "Post",
+    )
+
+
+def test_every_template_renders_python_that_parses() -> None:
+    resource = parse("gadget", EVERY_TYPE)
+    for template in resource.files().values():
+        ast.parse(render(template, resource), template)
+
+
+@pytest.mark.parametrize(
+    ("name", "fields", "message"),
+    [
+        ("post", [], "post already exists (Post in app/models/post.py): pick another name, or invoke"),
+        ("Posts", [], "posts is a reserved name"),  # the table of Post
+        ("db", [], "db is a reserved name"),
+        ("base", [], "base is a reserved name"),
+        ("columns", [], "columns is a reserved name"),
+        ("metadata", [], "metadata is a reserved name"),
+        ("class", [], "class is a reserved name"),
+        ("blog-post", [], "resource name 'blog-post' is not an identifier: use letters"),
+        ("tag", ["name:str"], "name:str: unknown type 'str': use string, text, integer, bigint, decimal"),
+        ("tag", ["name"], "field 'name' has no type: write NAME:TYPE, e.g. name:string"),
+        ("tag", ["author:references"], "author:references: no model author in app/models (there are: post)"),
+        ("tag", ["Name:string"], "Name:string: field name 'Name' is not snake_case"),
+        ("tag", ["id:integer"], "id:integer: id is reserved"),
+        ("tag", ["lambda:string"], "lambda:string: lambda is reserved"),
+        ("tag", ["metadata:json"], "metadata:json: metadata is reserved"),
+        ("tag", ["date:date"], "date:date: a field named date would hide the date the generated code uses"),
+        ("tag", ["list:json"], "list:json: a field named list would hide"),
+        ("tag", ["model_name:string"], "model_name:string: pydantic keeps the names that start with model_"),
+        ("tag", ["name:string", "name:text"], "field name is given twice"),
+        ("tag", ["post:integer", "post:references"], "field post is given twice"),
+    ],
+)
+def test_what_cannot_be_a_resource_is_refused_in_one_line(name: str, fields: list[str], message: str) -> None:
+    with pytest.raises(ResourceError) as refused:
+        parse(name, fields)
+    assert str(refused.value).startswith(message)
+    assert "\n" not in str(refused.value)
+
+
+def test_a_resource_has_a_sample_event_per_route() -> None:
+    assert [path.name for path in Resource("comment").event_files()] == [
+        "get_comments.json",
+        "post_comments.json",
+        "get_comments_comment_id.json",
+        "put_comments_comment_id.json",
+        "delete_comments_comment_id.json",
+    ]
