@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
-from sqlalchemy import BigInteger, Integer, Numeric
+from sqlalchemy import BigInteger, Float, Integer, Numeric
 from sqlalchemy.orm import InstrumentedAttribute
 
 from ..db.driver import column_limits
@@ -74,13 +74,15 @@ def number_of(column: InstrumentedAttribute[Any]) -> Any:
     """The number type of a field that ``column`` stores: an integer in its range, a decimal in its digits.
 
     An integer column holds 32 bits (``Integer``) or 64 (``BigInteger``); ``Numeric(10, 2)`` holds
-    10 digits, 2 of them after the point. Anything else is a 422 naming the field.
+    10 digits, 2 of them after the point. A value outside is a 422 naming the field.
     """
     column_type = column.type
-    if isinstance(column_type, Numeric):
+    if isinstance(column_type, Numeric) and not isinstance(column_type, Float):
         return Annotated[
             Decimal,
             Field(max_digits=column_type.precision, decimal_places=column_type.scale, allow_inf_nan=False),
         ]
-    bits = next(bits for kind, bits in INTEGER_BITS.items() if isinstance(column_type, kind))
-    return Annotated[int, Field(ge=-(2 ** (bits - 1)), le=2 ** (bits - 1) - 1)]
+    for kind, bits in INTEGER_BITS.items():
+        if isinstance(column_type, kind):
+            return Annotated[int, Field(ge=-(2 ** (bits - 1)), le=2 ** (bits - 1) - 1)]
+    raise TypeError(f"number_of takes an Integer, BigInteger or Numeric column, not {column_type!r}")

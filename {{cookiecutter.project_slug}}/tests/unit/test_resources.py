@@ -1,8 +1,12 @@
-"""invoke generate.resource's names, fields and refusals (tasks/resources.py), without writing a file."""
+"""generate.resource's names, fields and refusals (tasks/resources.py), and the number fields it writes."""
 
 import ast
 
 import pytest
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy import BigInteger, Column, Double, Integer, Numeric
+
+from app.schemas.columns import number_of
 
 from tasks.resources import KINDS, Resource, ResourceError, parse, plural, render
 
@@ -11,7 +15,13 @@ EVERY_TYPE = [f"{kind}_field:{kind}" for kind in KINDS if kind != "references"] 
 
 @pytest.mark.parametrize(
     ("name", "table"),
-    [("comment", "comments"), ("entry", "entries"), ("day", "days"), ("box", "boxes"), ("status", "statuses")],
+    [
+        ("comment", "comments"),
+        ("entry", "entries"),
+        ("day", "days"),
+        ("box", "boxes"),
+        ("status", "statuses"),
+    ],
 )
 def test_the_table_is_the_plural_of_the_last_word(name: str, table: str) -> None:
     assert plural(name) == table
@@ -80,3 +90,25 @@ def test_a_resource_has_a_sample_event_per_route() -> None:
         "put_comments_comment_id.json",
         "delete_comments_comment_id.json",
     ]
+
+
+@pytest.mark.parametrize(
+    ("column_type", "fits", "past"),
+    [
+        (Integer(), [-(2**31), 2**31 - 1], [2**31, -(2**31) - 1]),
+        (BigInteger(), [-(2**63), 2**63 - 1], [2**63]),
+        (Numeric(10, 2), ["12345678.12", "-0.5"], ["123456789.12", "1.234", "NaN"]),
+    ],
+)
+def test_a_number_field_takes_what_its_column_holds(column_type: object, fits: list, past: list) -> None:
+    field = TypeAdapter(number_of(Column("n", column_type)))
+    for value in fits:
+        field.validate_python(value)
+    for value in past:
+        with pytest.raises(ValidationError):
+            field.validate_python(value)
+
+
+def test_number_of_names_the_columns_it_takes() -> None:
+    with pytest.raises(TypeError, match="number_of takes an Integer, BigInteger or Numeric column"):
+        number_of(Column("ratio", Double()))
