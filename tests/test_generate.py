@@ -154,6 +154,13 @@ def test_destroy_removes_what_generate_wrote_once_rolled_back(generated: Generat
         f"error: {applied} {project.test}: roll it back first (invoke db.rollback --env test), then destroy"
     )
     project.ok("db.rollback", "--env", "test")
+    project.ok("db.generate", "add_notes_to_comments")
+    later = project.revision_file("add_notes_to_comments")
+    assert project.error("destroy.resource", "comment") == (
+        f"error: {later.name.split('_', 1)[0]} add_notes_to_comments revises {applied.split(' is ')[0]}: "
+        "remove it first (invoke destroy.resource removes only what generate.resource wrote)"
+    )
+    later.unlink()
     planned = project.ok("destroy.resource", "comment", "--dry-run")
     assert project.ok("destroy.resource", "comment") == planned
     assert snapshot(project) == generated.before_comment

@@ -9,8 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from alembic.script import ScriptDirectory
+
 from app.db.settings import DatabaseSettings
 from app.environment import PROJECT_ROOT
+from app.migrate import alembic_config
 
 from tasks import admin, migrations, registrations
 from tasks.api import TEMPLATE, sample_event
@@ -64,6 +67,7 @@ def destroy(resource: Resource, databases: list[DatabaseSettings], dry_run: bool
         raise ResourceError(
             f"{children[0].name} references {resource.name}: invoke destroy.resource {children[0].name} first"
         )
+    require_last(resource, databases[0])
     for settings in databases:
         require_not_applied(resource, settings)
     updated = [REGISTRY, *(parent.path for parent in registrations.parents_of(resource)), TEMPLATE]
@@ -106,6 +110,20 @@ def require_head(settings: DatabaseSettings) -> None:
             f"{settings.database} is not at the latest migration ({', '.join(heads)}), and the new "
             "migration is what the models add to it: invoke db.migrate first"
         )
+
+
+def require_last(resource: Resource, settings: DatabaseSettings) -> None:
+    """Raise when a later revision revises the resource's: removing it would break the chain."""
+    script = ScriptDirectory.from_config(alembic_config(settings))
+    for path in resource.migrations():
+        revision = script.get_revision(path.name.split("_", 1)[0])
+        later = sorted(revision.nextrev)
+        if later:
+            after = script.get_revision(later[0])
+            raise ResourceError(
+                f"{after.revision} {after.doc} revises {revision.revision} {resource.migration_name}: "
+                f"remove it first (invoke destroy.resource removes only what generate.resource wrote)"
+            )
 
 
 def require_not_applied(resource: Resource, settings: DatabaseSettings) -> None:
