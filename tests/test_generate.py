@@ -62,9 +62,10 @@ def revision(project: Project, name: str) -> str:
 
 @dataclass(frozen=True)
 class Generated:
-    """A project with BlogPost and Comment generated, and its files as they were before Comment."""
+    """A project with BlogPost and Comment generated, and its files as they were before each."""
 
     project: Project
+    before: dict[str, str]
     before_comment: dict[str, str]
 
 
@@ -86,7 +87,7 @@ def generated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     before_comment = snapshot(project)
     project.ok("generate.resource", "comment", "--", *COMMENT)
     project.ok("db.migrate")
-    return Generated(project, before_comment)
+    return Generated(project, before, before_comment)
 
 
 @pytest.fixture
@@ -142,7 +143,8 @@ def test_what_cannot_be_generated_is_refused_in_one_line(project: Project) -> No
 def test_destroy_removes_what_generate_wrote_once_rolled_back(generated: Generated) -> None:
     project = generated.project
     project.ok("db.migrate", "--env", "test")  # the generated suite migrated it; now surely
-    applied = f"{revision(project, 'create_comments')} create_comments is applied to"
+    created = f"{revision(project, 'create_comments')} create_comments"
+    applied = f"{created} is applied to"
     assert project.error("destroy.resource", "blog_post") == (
         "error: comment references blog_post: invoke destroy.resource comment first"
     )
@@ -157,13 +159,17 @@ def test_destroy_removes_what_generate_wrote_once_rolled_back(generated: Generat
     project.ok("db.generate", "add_notes_to_comments")
     later = project.revision_file("add_notes_to_comments")
     assert project.error("destroy.resource", "comment") == (
-        f"error: {later.name.split('_', 1)[0]} add_notes_to_comments revises {applied.split(' is ')[0]}: "
+        f"error: {later.name.split('_', 1)[0]} add_notes_to_comments revises {created}: "
         "remove it first (invoke destroy.resource removes only what generate.resource wrote)"
     )
     later.unlink()
     planned = project.ok("destroy.resource", "comment", "--dry-run")
     assert project.ok("destroy.resource", "comment") == planned
     assert snapshot(project) == generated.before_comment
+    project.ok("db.rollback")
+    project.ok("db.rollback", "--env", "test")
+    project.ok("destroy.resource", "BlogPost")
+    assert snapshot(project) == generated.before
     assert project.error("destroy.resource", "comment") == (
         "error: comment was not made by invoke generate.resource (app/models/comment.py is missing): "
         "remove its files by hand"
