@@ -18,7 +18,11 @@ from tasks.resources import MODELS, Model, Resource, ResourceError, models
 
 REGISTRY = MODELS / "__init__.py"
 # ApiFunction's Events in template.yaml: the lines indented under it, up to the next property.
-EVENTS = re.compile(r"^  ApiFunction:\n(?:(?: {4,}.*)?\n)*? {6}Events:\n((?:(?: {8,}.*)?\n)*)", re.MULTILINE)
+API_EVENTS = re.compile(
+    r"^  ApiFunction:\n(?:(?: {4,}.*)?\n)*? {6}Events:\n"  # the function's lines up to its Events
+    r"((?:(?: {8,}.*)?\n)*)",  # the events: more indented lines, or blank ones
+    re.MULTILINE,
+)
 
 
 def register(resource: Resource) -> None:
@@ -51,7 +55,7 @@ def with_all(text: str, change: Callable[[list[str]], list[str]]) -> str:
 def route(resource: Resource) -> None:
     """Add the resource's HttpApi events at the end of ApiFunction's Events in template.yaml."""
     text = TEMPLATE.read_text()
-    found = EVENTS.search(text)
+    found = API_EVENTS.search(text)
     if found is None:
         raise ResourceError("template.yaml has no Events under ApiFunction's Properties: restore them")
     at = found.start(1) + len(found.group(1).rstrip("\n")) + 1
@@ -63,7 +67,7 @@ def unroute(resource: Resource) -> None:
     TEMPLATE.write_text(TEMPLATE.read_text().replace(resource.template_events(), "", 1))
 
 
-def relate(resource: Resource) -> list[Path]:
+def relate(resource: Resource) -> None:
     """Give each model the resource references the other side: ``comments: Mapped[list["Comment"]]``."""
     for parent in resource.parents:
         attribute = next(field.parent_attribute for field in resource.references if field.parent == parent)
@@ -85,7 +89,6 @@ def relate(resource: Resource) -> list[Path]:
             lines.insert(last_import_line(tree), "from typing import TYPE_CHECKING\n")
         lines.insert(last_import_line(tree), "from sqlalchemy.orm import relationship\n")
         parent.path.write_text("".join(lines))
-    return [parent.path for parent in resource.parents]
 
 
 def unrelate(resource: Resource) -> list[Path]:

@@ -1,6 +1,10 @@
-"""generate.resource's names, fields and refusals (tasks/resources.py), and the number fields it writes."""
+"""generate.resource's names, fields and refusals (tasks/resources.py), and the number fields it writes.
+
+Resources are named so that none of the project's own (generated or not) is in the way.
+"""
 
 import ast
+from itertools import count
 
 import pytest
 from pydantic import TypeAdapter, ValidationError
@@ -8,9 +12,29 @@ from sqlalchemy import BigInteger, Column, Double, Integer, Numeric
 
 from app.schemas.columns import number_of
 
-from tasks.resources import KINDS, Resource, ResourceError, parse, plural, render
+from tasks.resources import (
+    KINDS,
+    Resource,
+    ResourceError,
+    app_module_names,
+    models,
+    parse,
+    plural,
+    render,
+    resource_name,
+)
+
+
+def unused(name: str) -> str:
+    """``name``, or ``name`` and a number: a name no model and no module of app/ has."""
+    taken = app_module_names() | {model.name for model in models().values()}
+    candidates = (f"{name}{number or ''}" for number in count())
+    return next(candidate for candidate in candidates if not {candidate, plural(candidate)} & taken)
+
 
 EVERY_TYPE = [f"{kind}_field:{kind}" for kind in KINDS if kind != "references"] + ["post:references"]
+FREE = unused("gadget")
+NO_MODEL = unused("author")
 
 
 @pytest.mark.parametrize(
@@ -28,7 +52,7 @@ def test_the_table_is_the_plural_of_the_last_word(name: str, table: str) -> None
 
 
 def test_a_camel_case_name_is_the_class_and_its_snake_case_the_rest() -> None:
-    resource = parse("BlogComment", ["post:references"])
+    resource = Resource(resource_name("BlogComment"))
     assert (resource.name, resource.class_name, resource.table, resource.id_name) == (
         "blog_comment",
         "BlogComment",
@@ -36,7 +60,10 @@ def test_a_camel_case_name_is_the_class_and_its_snake_case_the_rest() -> None:
         "blog_comment_id",
     )
     assert resource.routes()[2] == "GET /blog_comments/{blog_comment_id}"
-    (field,) = resource.fields
+
+
+def test_a_reference_is_an_id_and_a_relationship() -> None:
+    (field,) = parse(FREE, ["post:references"]).fields
     assert (field.name, field.parent_attribute, field.parent and field.parent.class_name) == (
         "post_id",
         "post",
@@ -45,7 +72,7 @@ def test_a_camel_case_name_is_the_class_and_its_snake_case_the_rest() -> None:
 
 
 def test_every_template_renders_python_that_parses() -> None:
-    resource = parse("gadget", EVERY_TYPE)
+    resource = parse(FREE, EVERY_TYPE)
     for template in resource.files().values():
         ast.parse(render(template, resource), template)
 
@@ -61,18 +88,22 @@ def test_every_template_renders_python_that_parses() -> None:
         ("metadata", [], "metadata is a reserved name"),
         ("class", [], "class is a reserved name"),
         ("blog-post", [], "resource name 'blog-post' is not an identifier: use letters"),
-        ("tag", ["name:str"], "name:str: unknown type 'str': use string, text, integer, bigint, decimal"),
-        ("tag", ["name"], "field 'name' has no type: write NAME:TYPE, e.g. name:string"),
-        ("tag", ["author:references"], "author:references: no model author in app/models (there are: post)"),
-        ("tag", ["Name:string"], "Name:string: field name 'Name' is not snake_case"),
-        ("tag", ["id:integer"], "id:integer: id is reserved"),
-        ("tag", ["lambda:string"], "lambda:string: lambda is reserved"),
-        ("tag", ["metadata:json"], "metadata:json: metadata is reserved"),
-        ("tag", ["date:date"], "date:date: a field named date would hide the date the generated code uses"),
-        ("tag", ["list:json"], "list:json: a field named list would hide"),
-        ("tag", ["model_name:string"], "model_name:string: pydantic keeps the names that start with model_"),
-        ("tag", ["name:string", "name:text"], "field name is given twice"),
-        ("tag", ["post:integer", "post:references"], "field post is given twice"),
+        (FREE, ["name:str"], "name:str: unknown type 'str': use string, text, integer, bigint, decimal"),
+        (FREE, ["name"], "field 'name' has no type: write NAME:TYPE, e.g. name:string"),
+        (
+            FREE,
+            [f"{NO_MODEL}:references"],
+            f"{NO_MODEL}:references: no model {NO_MODEL} in app/models (there are: ",
+        ),
+        (FREE, ["Name:string"], "Name:string: field name 'Name' is not snake_case"),
+        (FREE, ["id:integer"], "id:integer: id is reserved"),
+        (FREE, ["lambda:string"], "lambda:string: lambda is reserved"),
+        (FREE, ["metadata:json"], "metadata:json: metadata is reserved"),
+        (FREE, ["date:date"], "date:date: a field named date would hide the date the generated code uses"),
+        (FREE, ["list:json"], "list:json: a field named list would hide"),
+        (FREE, ["model_name:string"], "model_name:string: pydantic keeps the names that start with model_"),
+        (FREE, ["name:string", "name:text"], "field name is given twice"),
+        (FREE, ["post:integer", "post:references"], "field post is given twice"),
     ],
 )
 def test_what_cannot_be_a_resource_is_refused_in_one_line(name: str, fields: list[str], message: str) -> None:
