@@ -8,6 +8,8 @@ ${line}
 % endfor
 
 ONE = "/${r.table}/{${r.id_name}}"
+# Two ${r.human_plural} as a client sends them${", but their references" if r.references else ""}.
+EXAMPLES = ${r.examples}
 % for field in r.references:
 
 
@@ -22,13 +24,13 @@ def new_${field.parent.name}() -> int:
 def sent(example: int = 0) -> dict:
     """A ${r.human} as a client sends it; ``example=1``: other values."""
 % if r.references:
-    return ${r.examples}[example] | {
+    return EXAMPLES[example] | {
 % for field in r.references:
         "${field.name}": new_${field.parent.name}(),
 % endfor
     }
 % else:
-    return ${r.examples}[example]
+    return EXAMPLES[example]
 % endif
 
 

@@ -9,9 +9,11 @@ from app.main import handler
 
 from tests.events import invoke
 
-${r.const} = ${r.example(0, parent_id="1")}  # a ${r.human} as the API takes it
+# ${r.article.capitalize()} ${r.human} as the API takes it.
+${r.const} = ${r.example(0, parent_id="1")}
 % if r.refused:
-REFUSED = ${r.refused}  # for each field that has a limit, a value past it
+# For each field that has a limit, a value past it.
+REFUSED = ${r.refused}
 % endif
 ROUTES_OF_ONE = ["GET /${r.table}/{${r.id_name}}", "PUT /${r.table}/{${r.id_name}}", "DELETE /${r.table}/{${r.id_name}}"]
 % if r.fields:
