@@ -8,7 +8,7 @@ ${line}
 % endfor
 
 ONE = "/${r.table}/{${r.id_name}}"
-# Two ${r.human_plural} as a client sends them${", but their references" if r.references else ""}.
+# Two ${r.human_plural} as a client sends them${", without their references" if r.references else ""}.
 EXAMPLES = ${r.examples}
 % for field in r.references:
 
