@@ -10,6 +10,7 @@ from app.errors import ConfigurationError, DatabaseUnavailableError
 from app.migrate import MigrationError
 
 from tasks.protection import ProtectedDatabaseError
+from tasks.resources import ResourceError
 from tasks.stack import DeploymentError
 
 EXPECTED = (
@@ -18,6 +19,7 @@ EXPECTED = (
     DeploymentError,
     MigrationError,
     ProtectedDatabaseError,
+    ResourceError,
 )
 
 

@@ -1,13 +1,26 @@
-"""String fields checked against the column that stores them, so that what is accepted can be stored."""
+"""Fields checked against the column that stores them, so that what is accepted can be stored.
 
+Text fits its column (``text_of``), a number its column's range or digits (``number_of``), and
+a moment is stored in UTC without time zone, as the timestamps are (``Moment`` in, ``Timestamp`` out).
+"""
+
+from datetime import UTC, datetime
+from decimal import Decimal
 from functools import partial
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
+from sqlalchemy import BigInteger, Float, Integer, Numeric
 from sqlalchemy.orm import InstrumentedAttribute
 
 from ..db.driver import column_limits
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in both databases
+INTEGER_BITS = {BigInteger: 64, Integer: 32}  # the subclass first: BigInteger is an Integer
+
+Timestamp = Annotated[datetime, AfterValidator(lambda stored: stored.replace(tzinfo=UTC))]  # stored in UTC
+Moment = Annotated[AwareDatetime, AfterValidator(lambda moment: moment.astimezone(UTC).replace(tzinfo=None))]
 
 
 def text_of(column: InstrumentedAttribute[str], **constraints: Any) -> Any:
@@ -55,3 +68,21 @@ def check_storable(size_in_bytes: int | None, value: str) -> str:
             {"limit": size_in_bytes, "size": size},
         )
     return value
+
+
+def number_of(column: InstrumentedAttribute[Any]) -> Any:
+    """The number type of a field that ``column`` stores: an integer in its range, a decimal in its digits.
+
+    An integer column holds 32 bits (``Integer``) or 64 (``BigInteger``); ``Numeric(10, 2)`` holds
+    10 digits, 2 of them after the point. A value outside is a 422 naming the field.
+    """
+    column_type = column.type
+    if isinstance(column_type, Numeric) and not isinstance(column_type, Float):
+        return Annotated[
+            Decimal,
+            Field(max_digits=column_type.precision, decimal_places=column_type.scale, allow_inf_nan=False),
+        ]
+    for kind, bits in INTEGER_BITS.items():
+        if isinstance(column_type, kind):
+            return Annotated[int, Field(ge=-(2 ** (bits - 1)), le=2 ** (bits - 1) - 1)]
+    raise TypeError(f"number_of takes an Integer, BigInteger or Numeric column, not {column_type!r}")

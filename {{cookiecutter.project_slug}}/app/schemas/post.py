@@ -1,18 +1,14 @@
 """What the posts API reads and answers."""
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict
 
 from ..models import Post
-from .columns import text_of
-
-MAX_ID = 2**31 - 1  # ids are 32-bit integers in both databases
+from .columns import MAX_ID, Timestamp, text_of
 
 PostId = Annotated[int, Path(ge=1, le=MAX_ID)]
-Timestamp = Annotated[datetime, AfterValidator(lambda stored: stored.replace(tzinfo=UTC))]  # stored in UTC
 
 
 class PostIn(BaseModel):
