@@ -10,8 +10,12 @@ from app.errors import ConfigurationError, DatabaseUnavailableError
 from app.migrate import MigrationError
 
 from tasks.protection import ProtectedDatabaseError
-from tasks.resources import ResourceError
 from tasks.stack import DeploymentError
+
+
+class TaskError(Exception):
+    """A mistake in what a task was asked (a resource's name, a field's type): one line names the fix."""
+
 
 EXPECTED = (
     ConfigurationError,
@@ -19,7 +23,7 @@ EXPECTED = (
     DeploymentError,
     MigrationError,
     ProtectedDatabaseError,
-    ResourceError,
+    TaskError,
 )
 
 

@@ -21,6 +21,7 @@ from mako.template import Template
 from app.environment import PROJECT_ROOT
 
 from tasks.api import EVENTS, event_file
+from tasks.errors import TaskError
 from tasks.migrations import snake_case
 
 TEMPLATES = Path(__file__).parent / "templates" / "resource"
@@ -35,7 +36,7 @@ TAKEN_FIELDS = {"metadata", "registry", "id", "created_at", "updated_at"}
 INTERNAL_TABLES = {"alembic_version", "app_internal_metadata"}
 
 
-class ResourceError(Exception):
+class ResourceError(TaskError):
     """What is wrong with the resource asked for, in one line that names the fix."""
 
 
