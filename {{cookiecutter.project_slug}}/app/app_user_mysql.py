@@ -2,8 +2,8 @@
 
 An account is ``'name'@'%'``: the functions connect from addresses of the VPC that are not known
 in advance. The grant is on the database's tables (``db.*``), present and future, and on nothing
-else: no CREATE, ALTER, DROP, INDEX or GRANT OPTION. EXECUTE lets it call the routines the
-migrations create, as PostgreSQL lets every role call functions.
+else: no CREATE, ALTER, DROP, INDEX or GRANT OPTION. EXECUTE lets it call the stored routines
+the migrations create.
 """
 
 from sqlalchemy import text

@@ -12,7 +12,7 @@ from app.models import Post
 def test_the_app_logs_in_as_the_app_user(settings: DatabaseSettings) -> None:
     with db.session_scope(readonly=True) as session:
         user = session.scalar(text("SELECT CURRENT_USER"))
-    assert user.split("@")[0] == settings.app_username != settings.username  # MySQL adds @host
+    assert user.split("@")[0] == settings.app_username != settings.username  # user@host, on some servers
 
 
 def test_the_app_user_reads_writes_and_deletes_rows() -> None:
