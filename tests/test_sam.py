@@ -234,8 +234,8 @@ def sources(folder: Path) -> set[str]:
 def test_the_built_api_function_holds_the_app_and_its_dependencies_only(baked: Baked, built: Path) -> None:
     api = built / "ApiFunction"
     assert shipped(api) == {"app", "config"} | DEPENDENCIES[baked.context["database"]]
-    # the app without the migrate function; the database tools are in tasks/, which no function ships
-    assert sources(api / "app") == sources(baked.path / "app") - {"migrate.py"}
+    # the app without the migrate function's modules; the database tools are in tasks/, shipped by none
+    assert sources(api / "app") == sources(baked.path / "app") - {"migrate.py", "app_user.py"}
     assert [path.name for path in (api / "config").iterdir()] == ["database.json"]
     dialects = {path.name for path in (api / "sqlalchemy" / "dialects").iterdir() if path.is_dir()}
     assert dialects == {baked.context["database"]}
