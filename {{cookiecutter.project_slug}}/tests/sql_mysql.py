@@ -27,6 +27,11 @@ DROP_WRITING_FUNCTION = "DROP FUNCTION IF EXISTS add_post"
 
 # The app user a test creates for itself.
 DROP_USER = "DROP USER IF EXISTS {user}@'%'"
+# An owner who may create its database and change its schema, but not create users.
+CREATE_OWNER = (
+    "CREATE USER {user}@'%' IDENTIFIED BY :password",
+    "GRANT ALL ON {database}.* TO {user}@'%'",
+)
 
 
 def takes_password(owner: DatabaseSettings, username: str, password: str) -> bool:

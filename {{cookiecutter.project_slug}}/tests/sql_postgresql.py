@@ -25,6 +25,8 @@ DROP_WRITING_FUNCTION = "DROP FUNCTION IF EXISTS add_post(text)"
 
 # The app user a test creates for itself: its privileges in the current database go first.
 DROP_USER = "DROP OWNED BY {user}; DROP ROLE {user}"
+# An owner who may create its database and change its schema, but not create users.
+CREATE_OWNER = ("CREATE ROLE {user} LOGIN CREATEDB PASSWORD :password",)
 
 
 def takes_password(owner: DatabaseSettings, username: str, password: str) -> bool:

@@ -8,12 +8,13 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
+from app.db.driver import SERVER_DATABASE
 from app.db.settings import DatabaseSettings, load_database_settings
 from app.migrate import MigrationError, create_database, handler, migration_lock
 from app.models import Post
 
-from tasks import migrations
-from tests.sql import DROP_USER, takes_password
+from tasks import admin, migrations
+from tests.sql import CREATE_OWNER, DROP_USER, takes_password
 from tests.threads import together
 
 
@@ -103,3 +104,30 @@ def test_it_creates_the_app_user_and_sets_its_password_again_on_each_run(
     handler({}, None)
     assert takes_password(aimed_at_scratch, own_app_user, "rotated-Password-2")
     assert not takes_password(aimed_at_scratch, own_app_user, "first-Password-1")
+
+
+def test_an_owner_who_may_not_create_users_stops_in_one_line_without_the_password(
+    aimed_at_scratch: DatabaseSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    owner, password = f"{aimed_at_scratch.app_username[:27]}_lim", "owner-Password-1"
+    server = create_engine(aimed_at_scratch.url(SERVER_DATABASE), poolclass=NullPool)
+    quote = server.dialect.identifier_preparer.quote_identifier
+    names = {"user": quote(owner), "database": quote(aimed_at_scratch.database)}
+    with server.begin() as connection:
+        for statement in CREATE_OWNER:
+            connection.execute(text(statement.format(**names)), {"password": password})
+    limited = replace(aimed_at_scratch, username=owner, password=password)
+    monkeypatch.setenv("TEST_DATABASE_URL", limited.url().render_as_string(hide_password=False))
+    monkeypatch.setenv("DB_APP_PASS", "app-Password-Not-To-Show")
+    try:
+        with pytest.raises(MigrationError) as raised:
+            handler({}, None)
+    finally:
+        admin.drop_database(aimed_at_scratch)  # the owner's, which goes first
+        with server.begin() as connection:
+            connection.execute(text(DROP_USER.format(**names)))
+        server.dispose()
+    message = str(raised.value)
+    assert message.startswith(f"cannot set up the app user {aimed_at_scratch.app_username} on ")
+    assert raised.value.__cause__ is None and raised.value.__suppress_context__  # no statement, no parameters
+    assert "app-Password-Not-To-Show" not in message
