@@ -84,6 +84,12 @@ class Project:
     def has_table(self, table: str) -> bool:
         return table in servers.tables(self.database, self.development)
 
+    @property
+    def app_user(self) -> dict[str, str]:
+        """Production's app user on the test server: the test environment's (database.yml's defaults)."""
+        name = f"{self.baked.app_name[:28]}_app"
+        return {"DB_APP_USER": name, "DB_APP_PASS": name}
+
     def url(self, name: str) -> str:
         """A DATABASE_URL, as Rails writes them, for the database ``name`` on the test server."""
         server = servers.SERVER_URLS[self.database]

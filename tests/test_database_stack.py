@@ -39,11 +39,16 @@ DATABASE_RESOURCES = {
     },
     "instance": {"DatabaseSubnetGroup", "DatabaseSecurityGroup", "DatabaseInstance"},
 }
+# The functions read the secrets through the endpoint; behind the proxy, the migrate function still
+# reads the app user's, whose password it sets. With tokens straight to the database, no AWS call.
+APP_USER_SECRET = {"AppUserSecret", "EndpointSecurityGroup", "SecretsManagerEndpoint"}
 LOGIN_RESOURCES = {
-    "password": {"EndpointSecurityGroup", "SecretsManagerEndpoint"},  # the functions read the secret
-    "iam": set(),  # tokens are signed in the function: no AWS call
-    "proxy": {"ProxySecurityGroup", "DatabaseProxyRole", "DatabaseProxy", "DatabaseProxyTargetGroup"},
+    "password": APP_USER_SECRET,
+    "iam": set(),
+    "proxy": APP_USER_SECRET
+    | {"ProxySecurityGroup", "DatabaseProxyRole", "DatabaseProxy", "DatabaseProxyTargetGroup"},
 }
+POLICIES = {"ApiFunction": "ApiDatabaseAccessPolicy", "MigrateFunction": "MigrateDatabaseAccessPolicy"}
 # What the dynamodb option adds whatever the database (tests/test_dynamodb.py checks it).
 OPTION_RESOURCES = {"no": set(), "yes": {"Table"}}
 FUNCTIONS = ("ApiFunction", "MigrateFunction")
@@ -62,6 +67,8 @@ RESOURCE_ID = {
     "aurora-serverless": {"Fn::GetAtt": ["DatabaseCluster", "DBClusterResourceId"]},
     "instance": {"Fn::GetAtt": ["DatabaseInstance", "DbiResourceId"]},
 }
+PROXY_ID = {"Fn::Select": [6, {"Fn::Split": [":", {"Fn::GetAtt": ["DatabaseProxy", "DBProxyArn"]}]}]}
+READ_SECRET = "secretsmanager:GetSecretValue"
 COMBINATIONS = list(itertools.product(MODES, LOGINS))
 IDS = [f"{mode}-{login}" for mode, login in COMBINATIONS]
 
@@ -83,7 +90,7 @@ def test_each_combination_creates_exactly_what_it_needs(
     baked: Baked, template: Template, mode: str, login: str
 ) -> None:
     created = stack_resources(deployed(template, **parameters(mode, login)))
-    common = {"LambdaSecurityGroup", "DatabaseAccessPolicy"} | OPTION_RESOURCES[baked.context["dynamodb"]]
+    common = {"LambdaSecurityGroup", *POLICIES.values()} | OPTION_RESOURCES[baked.context["dynamodb"]]
     assert created == common | DATABASE_RESOURCES[mode] | LOGIN_RESOURCES[login]
     assert refusals(template, **parameters(mode, login)) == []
 
@@ -127,26 +134,36 @@ def test_the_functions_reach_the_database_and_may_only_log_in_to_it(
     template: Template, mode: str, login: str
 ) -> None:
     resources = deployed(template, **parameters(mode, login))
+    app_secret = {"Ref": "AppUserSecret"}
+    # Each function logs in as its own user: the API as the app user, the migrate function as the owner.
+    for name, user, secret in [
+        ("ApiFunction", "DatabaseAppUser", app_secret),
+        ("MigrateFunction", "DatabaseUser", CREATED_SECRET[mode]),
+    ]:
+        variables = resources[name]["Properties"]["Environment"]["Variables"]
+        policy = resources[POLICIES[name]]["Properties"]["PolicyDocument"]["Statement"]
+        statements = [statement for statement in policy if statement != {"Ref": "AWS::NoValue"}]
+        login_secret = "DB_APP_SECRET_ARN" if name == "ApiFunction" else "DB_SECRET_ARN"
+        if login == "password":
+            assert (variables[login_secret], variables["DB_IAM_AUTH"]) == (secret, "false")
+            assert statements[0] == {"Effect": "Allow", "Action": READ_SECRET, "Resource": secret}
+        else:
+            assert (variables[login_secret], variables["DB_IAM_AUTH"]) == ("", "true")
+            assert (statements[0]["Effect"], statements[0]["Action"]) == ("Allow", "rds-db:connect")
+            arn, names = statements[0]["Resource"]["Fn::Sub"]
+            assert arn.endswith(f":dbuser:${{ResourceId}}/${{{user}}}")
+            assert names == {"ResourceId": PROXY_ID if login == "proxy" else RESOURCE_ID[mode]}
+        # The migrate function also reads the password it sets on the app user (none with IAM tokens).
+        sets_password = [app_secret] if name == "MigrateFunction" and login != "iam" else []
+        assert [statement["Resource"] for statement in statements[1:]] == sets_password
+        if name == "MigrateFunction":  # and it is told where to find that password
+            assert variables["DB_APP_SECRET_ARN"] == (sets_password[0] if sets_password else "")
     variables = resources["ApiFunction"]["Properties"]["Environment"]["Variables"]
-    statements = resources["DatabaseAccessPolicy"]["Properties"]["PolicyDocument"]["Statement"]
-    if login == "password":
-        assert (variables["DB_SECRET_ARN"], variables["DB_IAM_AUTH"]) == (CREATED_SECRET[mode], "false")
-        assert statements == [
-            {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": CREATED_SECRET[mode]}
-        ]
-    else:
-        assert (variables["DB_SECRET_ARN"], variables["DB_IAM_AUTH"]) == ("", "true")
-        [statement] = statements
-        assert (statement["Effect"], statement["Action"]) == ("Allow", "rds-db:connect")
-        arn, names = statement["Resource"]["Fn::Sub"]
-        assert arn.endswith(":dbuser:${ResourceId}/${DatabaseUser}")
-        proxy_id = {"Fn::Select": [6, {"Fn::Split": [":", {"Fn::GetAtt": ["DatabaseProxy", "DBProxyArn"]}]}]}
-        assert names == {"ResourceId": proxy_id if login == "proxy" else RESOURCE_ID[mode]}
     proxy_host = {"Fn::GetAtt": ["DatabaseProxy", "Endpoint"]}
     assert variables["DB_HOST"] == (proxy_host if login == "proxy" else DATABASE_HOST[mode])
     for name in FUNCTIONS:
         policies = resources[f"{name}Role"]["Properties"]
-        assert policies["ManagedPolicyArns"][2:] == [{"Ref": "DatabaseAccessPolicy"}]
+        assert policies["ManagedPolicyArns"][2:] == [{"Ref": POLICIES[name]}]
         inline = [  # with dynamodb=yes, the API function's table access (tests/test_dynamodb.py)
             action
             for policy in policies.get("Policies", [])
@@ -166,17 +183,18 @@ def test_the_created_database_logs_iam_users_in_only_when_the_functions_go_strai
         assert database[name]["Properties"]["EnableIAMDatabaseAuthentication"] is enabled
 
 
-def test_the_proxy_requires_tls_and_iam_and_logs_in_with_the_managed_secret(template: Template) -> None:
+def test_the_proxy_requires_tls_and_iam_and_logs_in_with_each_user_s_secret(template: Template) -> None:
     for mode in MODES:
         resources = deployed(template, **parameters(mode, "proxy"))
         proxy = resources["DatabaseProxy"]["Properties"]
         assert proxy["RequireTLS"] is True
+        secrets = [CREATED_SECRET[mode], {"Ref": "AppUserSecret"}]  # the owner's, the app user's
         assert proxy["Auth"] == [
-            {"AuthScheme": "SECRETS", "SecretArn": CREATED_SECRET[mode], "IAMAuth": "REQUIRED"}
+            {"AuthScheme": "SECRETS", "SecretArn": secret, "IAMAuth": "REQUIRED"} for secret in secrets
         ]
         role_policy = resources["DatabaseProxyRole"]["Properties"]["Policies"][0]["PolicyDocument"]
         assert role_policy["Statement"] == [
-            {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": CREATED_SECRET[mode]}
+            {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": secrets}
         ]
         targets = resources["DatabaseProxyTargetGroup"]["Properties"]
         expected = {

@@ -30,10 +30,12 @@ STOOD_IN_FOR = ["actions/checkout", "actions/setup-python"]
 # What CloudFormation's handlers list but the execution role leaves out, and why.
 NOT_USED = {
     "kms:": "no customer-managed KMS key: the functions' environment and the database use AWS managed keys",
-    "iam:AttachGroupPolicy": "DatabaseAccessPolicy is attached to roles only",
-    "iam:AttachUserPolicy": "DatabaseAccessPolicy is attached to roles only",
-    "iam:DetachGroupPolicy": "DatabaseAccessPolicy is attached to roles only",
-    "iam:DetachUserPolicy": "DatabaseAccessPolicy is attached to roles only",
+    "iam:AttachGroupPolicy": "the DatabaseAccessPolicies are attached to roles only",
+    "iam:AttachUserPolicy": "the DatabaseAccessPolicies are attached to roles only",
+    "iam:DetachGroupPolicy": "the DatabaseAccessPolicies are attached to roles only",
+    "iam:DetachUserPolicy": "the DatabaseAccessPolicies are attached to roles only",
+    "secretsmanager:ReplicateSecretToRegions": "the app user's secret stays in the stack's region",
+    "secretsmanager:RemoveRegionsFromReplication": "the app user's secret stays in the stack's region",
     "rds:CreateDBInstanceReadReplica": "no read replica",
     "rds:PromoteReadReplica": "no read replica",
     "rds:Restore": "the database starts empty, from no snapshot or point in time",

@@ -39,6 +39,11 @@ class PasswordServer:
     port: int
     admin: URL
 
+    @property
+    def owner(self) -> str:
+        """The database's owner, another user than the app user the API logs in as."""
+        return self.admin.username
+
     def execute(self, *statements: str) -> None:
         engine = create_engine(self.admin, poolclass=NullPool, isolation_level="AUTOCOMMIT")
         with engine.connect() as connection:
@@ -100,12 +105,10 @@ def postgresql_with_passwords(project: Project) -> Iterator[PasswordServer]:
             port,
             URL.create("postgresql+psycopg2", "postgres", SUPERUSER_PASSWORD, "127.0.0.1", port, "postgres"),
         )
-        server.execute(
-            f"CREATE ROLE {USER} LOGIN PASSWORD 'before'",
-            f"CREATE DATABASE {project.database_name} OWNER {USER}",
-        )
-        with project.using(port, DB_USER=USER, DB_PASS="before"):
-            project.module("migrate").handler({}, None)
+        server.execute(f"CREATE DATABASE {project.database_name}")
+        owner = {"DB_USER": "postgres", "DB_PASS": SUPERUSER_PASSWORD}
+        with project.using(port, **owner, DB_APP_USER=USER, DB_APP_PASS="before"):
+            project.module("migrate").handler({}, None)  # creates the app user, with its password
         yield server
     finally:
         as_postgres(POSTGRES_BIN / "pg_ctl", "-D", folder / "data", "-m", "immediate", "stop")
@@ -124,7 +127,7 @@ def test_a_rotated_password_is_picked_up_with_no_failed_invocation(
         "AWS_DEFAULT_REGION": REGION,
     }.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.delenv("DB_PASS", raising=False)
+    monkeypatch.delenv("DB_APP_PASS", raising=False)
     aws = project.module("aws")
     with SERVERS[project.database](project) as server, mock_aws():
         aws.client.cache_clear()
@@ -133,9 +136,10 @@ def test_a_rotated_password_is_picked_up_with_no_failed_invocation(
         production = {
             "APP_ENV": "production",
             "DB_HOST": "127.0.0.1",
-            "DB_USER": USER,
+            "DB_USER": server.owner,
+            "DB_APP_USER": USER,  # whom the API logs in as
             "DB_NAME": project.database_name,
-            "DB_SECRET_ARN": arn,
+            "DB_APP_SECRET_ARN": arn,
             "DB_SSL": "false",
         }
         try:

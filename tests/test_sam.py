@@ -46,6 +46,7 @@ SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
 USER_GROUP = "sg-0123456789abcdef0"
 HOST = "blog.cluster-abcdefghijkl.us-east-1.rds.amazonaws.com"
 EXISTING_DATABASE = {"DatabaseHost": HOST, "DatabaseSecretArn": SECRET}  # what "bring your own" asks for
+USERS = ({"Ref": "DatabaseUser"}, {"Ref": "DatabaseAppUser"})  # the owner; the user the API logs in as
 
 
 def test_cfn_lint_reports_nothing(baked: Baked) -> None:
@@ -97,7 +98,9 @@ def test_every_function_runs_in_the_vpc_on_the_chosen_runtime(baked: Baked, temp
     created = deployed(template, **EXISTING_DATABASE)
     for name in functions:
         variables = created[name]["Properties"]["Environment"]["Variables"]
-        assert (variables["DB_HOST"], variables["DB_SECRET_ARN"]) == (HOST, SECRET)
+        assert (variables["DB_HOST"], variables["DB_USER"], variables["DB_APP_USER"]) == (HOST, *USERS)
+        assert variables["DB_APP_SECRET_ARN"] == {"Ref": "AppUserSecret"}
+        assert variables.get("DB_SECRET_ARN") == (SECRET if name == "MigrateFunction" else None)  # owner's
         chosen = created[name]["Properties"]["VpcConfig"]["SecurityGroupIds"]
         assert chosen == [{"Ref": "LambdaSecurityGroup"}]
     own_groups = deployed(template, SecurityGroupIds=USER_GROUP)
@@ -105,7 +108,7 @@ def test_every_function_runs_in_the_vpc_on_the_chosen_runtime(baked: Baked, temp
         assert own_groups[name]["Properties"]["VpcConfig"]["SecurityGroupIds"] == [USER_GROUP]
 
 
-def test_functions_may_use_the_vpc_and_read_only_the_database_secret(baked: Baked, template) -> None:
+def test_each_function_may_use_the_vpc_and_read_only_its_own_user_s_secret(baked: Baked, template) -> None:
     resources = deployed(template, **EXISTING_DATABASE)
     roles = of_type(resources, "AWS::IAM::Role")
     assert set(roles) == {"ApiFunctionRole", "MigrateFunctionRole"}
@@ -113,7 +116,7 @@ def test_functions_may_use_the_vpc_and_read_only_the_database_secret(baked: Bake
         assert role["Properties"]["ManagedPolicyArns"] == [
             "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
             "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",  # network interfaces
-            {"Ref": "DatabaseAccessPolicy"},
+            {"Ref": f"{name.removesuffix('FunctionRole')}DatabaseAccessPolicy"},
         ]
         # and, with DynamoDB, the API function its table (test_dynamodb.py checks the statement)
         inline = [
@@ -123,8 +126,20 @@ def test_functions_may_use_the_vpc_and_read_only_the_database_secret(baked: Bake
         ]
         with_table = name == "ApiFunctionRole" and baked.context["dynamodb"] == "yes"
         assert inline == (["dynamodb"] if with_table else [])
-    statements = resources["DatabaseAccessPolicy"]["Properties"]["PolicyDocument"]["Statement"]
-    assert statements == [{"Action": "secretsmanager:GetSecretValue", "Effect": "Allow", "Resource": SECRET}]
+
+    def reads(policy: str) -> list[object]:
+        statements = resources[policy]["Properties"]["PolicyDocument"]["Statement"]
+        assert {(statement["Effect"], statement["Action"]) for statement in statements} == {
+            ("Allow", "secretsmanager:GetSecretValue")
+        }
+        return [statement["Resource"] for statement in statements]
+
+    app_secret = {"Ref": "AppUserSecret"}
+    assert reads("ApiDatabaseAccessPolicy") == [app_secret]  # not the owner's
+    assert reads("MigrateDatabaseAccessPolicy") == [SECRET, app_secret]  # the password it sets
+    secret = resources["AppUserSecret"]["Properties"]["GenerateSecretString"]
+    assert json.loads(secret["SecretStringTemplate"]["Fn::Sub"]) == {"username": "${DatabaseAppUser}"}
+    assert (secret["GenerateStringKey"], secret["PasswordLength"]) == ("password", 32)
 
 
 def test_concurrency_caps_database_connections(template) -> None:
@@ -219,8 +234,8 @@ def sources(folder: Path) -> set[str]:
 def test_the_built_api_function_holds_the_app_and_its_dependencies_only(baked: Baked, built: Path) -> None:
     api = built / "ApiFunction"
     assert shipped(api) == {"app", "config"} | DEPENDENCIES[baked.context["database"]]
-    # the app without the migrate function; the database tools are in tasks/, which no function ships
-    assert sources(api / "app") == sources(baked.path / "app") - {"migrate.py"}
+    # the app without the migrate function's modules; the database tools are in tasks/, shipped by none
+    assert sources(api / "app") == sources(baked.path / "app") - {"migrate.py", "app_user.py"}
     assert [path.name for path in (api / "config").iterdir()] == ["database.json"]
     dialects = {path.name for path in (api / "sqlalchemy" / "dialects").iterdir() if path.is_dir()}
     assert dialects == {baked.context["database"]}
@@ -316,6 +331,8 @@ def test_the_built_functions_migrate_and_serve_the_real_database(runnable: Baked
         "DB_HOST": "127.0.0.1",
         "DB_PORT": str(PORTS[database]),
         "DB_USER": "root" if database == "mysql" else "postgres",
+        "DB_APP_USER": f"{runnable.app_name[:28]}_app",  # whom the migrate function creates for the API
+        "DB_APP_PASS": "built-Password-1",
         "DB_NAME": name,
         "DB_SSL": "false",
     }

@@ -103,7 +103,7 @@ def test_16_processes_against_a_limit_of_4_get_503_leak_nothing_and_recover(
     workers = [
         subprocess.Popen(
             [sys.executable, "-c", code],
-            env=project.environment(DB_USER=limited_user, DB_PASS=PASSWORD, with_bench=True),
+            env=project.environment(DB_APP_USER=limited_user, DB_APP_PASS=PASSWORD, with_bench=True),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,

@@ -244,7 +244,7 @@ def test_console_runs_the_client_on_the_environment_database(project: Project) -
 def test_a_database_recorded_as_production_is_protected_whatever_the_url_says(project: Project) -> None:
     production = f"{project.baked.app_name}_production"
     url = project.url(production)
-    aimed = {"DATABASE_URL": url, "DB_SSL": "false"}
+    aimed = {"DATABASE_URL": url, "DB_SSL": "false", **project.app_user}
     project.ok("db.create", "--env", "production", **aimed)
     # as in Rails, migrating and seeding a protected environment's database need no --force
     project.ok("db.migrate", "--env", "production", **aimed)
@@ -315,6 +315,7 @@ def test_two_migrate_functions_at_once_create_and_migrate_once(project: Project,
     production = f"{project.baked.app_name}_production"
     servers.drop_databases(project.database, project.baked.app_name)
     aimed = {"APP_ENV": "production", "DATABASE_URL": project.url(production), "DB_SSL": "false"}
+    aimed |= project.app_user
     revision = project.write_revision("create_tags", MIDWAY)
     midway = tmp_path / "midway"
     try:
@@ -475,7 +476,7 @@ def test_pytest_stops_in_one_line_when_the_database_is_out_of_reach(project: Pro
 def test_pytest_leaves_a_database_it_did_not_make_where_it_makes_its_scratch_ones(project: Project) -> None:
     scratch = f"{project.test}_scratch"
     url = project.url(scratch)
-    project.ok("db.setup", "--env", "production", DATABASE_URL=url, DB_SSL="false")
+    project.ok("db.setup", "--env", "production", DATABASE_URL=url, DB_SSL="false", **project.app_user)
     try:
         result = project.pytest("tests/integration/test_protection.py")
         assert result.returncode == 1, result.stdout + result.stderr

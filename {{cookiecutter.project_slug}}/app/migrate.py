@@ -6,6 +6,11 @@ migrations. The invoke tasks (tasks/migrations.py) run the same core, and every 
 database's migration lock: of two deploys at once, the second waits for the first, then finds
 nothing to do, or says in one line that it stopped waiting.
 
+After each upgrade, the owner (database.yml's ``username``, who runs the migrations) keeps the
+app user (``app_username``, whom the API logs in as) in step: created when missing, given its
+current password, and rights on the data only (app/app_user.py). A rotated password reaches the
+server that way: update the secret, then migrate.
+
 Each database records in itself, in the table ``app_internal_metadata`` (Rails:
 ``ar_internal_metadata``), the environment it belongs to, and while a revision runs, which one
 (migrations/env.py): a revision that stopped midway stays visible, and stops the next runs.
@@ -24,11 +29,12 @@ from sqlalchemy import Column, MetaData, String, Table, delete, insert, inspect,
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from .db import driver
+from . import app_user
+from .db import driver, secrets
 from .db.engine import build_engine
 from .db.settings import DatabaseSettings, load_database_settings
 from .environment import PROJECT_ROOT, on_lambda
-from .errors import DatabaseUnavailableError, driver_reason, is_connection_failure
+from .errors import ConfigurationError, DatabaseUnavailableError, driver_reason, is_connection_failure
 
 ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
 # Kept out of the models' metadata, so that autogenerate neither creates nor drops it.
@@ -49,7 +55,7 @@ class MigrationError(Exception):
 
 
 def handler(event: dict[str, Any] | None, context: Any) -> dict[str, Any]:
-    """Create the database of APP_ENV if needed, then upgrade it to ``event["target"]`` (head).
+    """Create the database of APP_ENV if needed, upgrade it to ``event["target"]`` (head), keep the app user.
 
     Answers with the database, whether it was created, and its revision before and after. A
     failure is raised, so that Lambda reports it as a function error and logs it.
@@ -60,6 +66,7 @@ def handler(event: dict[str, Any] | None, context: Any) -> dict[str, Any]:
         created = create_database(settings)
         with connected(settings) as config:
             previous, current = upgrade(config, target)
+            keep_app_user(config.attributes["connection"], settings)
     return {"database": settings.database, "created": created, "previous": previous, "current": current}
 
 
@@ -111,6 +118,38 @@ def upgrade(config: Config, target: str = "head") -> tuple[str | None, str | Non
     with one_line(config.attributes["settings"]):
         command.upgrade(config, target)
     return previous, current_revision(config)
+
+
+def keep_app_user(connection: Connection, settings: DatabaseSettings) -> None:
+    """Create the app user when missing, give it its current password (or IAM login), and data rights.
+
+    Run after every upgrade, under the migration lock: the rights then cover the tables the
+    revisions created, and a rotated password is set. A failure is one line, without the
+    driver's error chained: the statement's parameters hold the password.
+    """
+    username = settings.app_username
+    password = app_user_password(settings)
+    try:
+        app_user.keep(connection, username, password, settings.database)
+        connection.commit()
+    except DBAPIError as error:
+        connection.rollback()
+        doing = f"cannot set up the app user {username} on {settings.database}"
+        raise MigrationError(f"{doing}: {driver_reason(error)}") from None
+
+
+def app_user_password(settings: DatabaseSettings) -> str | None:
+    """The app user's password: app_password, else its secret's (read anew); None: IAM tokens."""
+    if settings.app_password:
+        return settings.app_password
+    if settings.app_password_secret:
+        return secrets.password(settings.app_password_secret, refresh=True)  # a rotation is seen at once
+    if settings.iam_auth:
+        return None
+    raise ConfigurationError(
+        f"the app user of {settings.env!r} has no password: set app_password (DB_APP_PASS) or "
+        "app_password_secret (DB_APP_SECRET_ARN), or log in with IAM (DB_IAM_AUTH=true)"
+    )
 
 
 def current_revision(config: Config) -> str | None:

@@ -28,6 +28,7 @@ from app.migrate import (
     alembic_config,
     connected,
     current_revision,
+    keep_app_user,
     migration_lock,
     one_line,
     read,
@@ -72,7 +73,7 @@ class History:
 
 
 def migrate(settings: DatabaseSettings, target: str = "head") -> tuple[str | None, str | None]:
-    """Apply the migrations up to ``target``; return the revisions the database was and is then at."""
+    """Apply the migrations up to ``target``, keep the app user; the revisions the database was and is at."""
     with _changing(settings, "migrate") as config:
         state = _history(config)
         _refuse_missing_files(settings, state, "migrate")
@@ -80,7 +81,9 @@ def migrate(settings: DatabaseSettings, target: str = "head") -> tuple[str | Non
             _require_one_head(state.script)
         else:
             _refuse_going_back(settings, state, target)
-        return upgrade(config, target)
+        revisions = upgrade(config, target)
+        keep_app_user(config.attributes["connection"], settings)
+        return revisions
 
 
 def rollback(settings: DatabaseSettings, steps: int = 1, force: bool = False) -> str | None:

@@ -26,7 +26,7 @@ from .settings import DatabaseSettings, load_database_settings
 
 @dataclass(frozen=True)
 class Database:
-    """Settings, engine and session factory of the current environment."""
+    """Settings, engine and session factory of the current environment, as the app user."""
 
     settings: DatabaseSettings
     engine: Engine
@@ -44,7 +44,7 @@ def current() -> Database:
     if _database is None:
         with _lock:
             if _database is None:
-                settings = load_database_settings()
+                settings = load_database_settings().as_app_user()  # data rights only: no DDL
                 engine = build_engine(settings)
                 _database = Database(settings, engine, sessionmaker(engine, expire_on_commit=False))
     return _database

@@ -26,7 +26,7 @@ from ..errors import ConfigurationError
 from . import adapter as project_adapter
 
 DATABASE_YML = PROJECT_ROOT / "config" / "database.yml"
-REQUIRED_KEYS = ("adapter", "host", "username", "database")
+REQUIRED_KEYS = ("adapter", "host", "username", "database", "app_username")
 # The variable whose URL overrides an environment's connection fields, when not DATABASE_URL
 URL_VARIABLES = {"test": "TEST_DATABASE_URL"}
 VARIABLE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}")
@@ -34,7 +34,12 @@ VARIABLE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}
 
 @dataclass(frozen=True)
 class DatabaseSettings:
-    """Connection settings of one environment."""
+    """Connection settings of one environment.
+
+    They name two users: the owner (``username``), whom the tasks and the migrate function log in
+    as, and the app user (``app_username``), whom the API logs in as (``as_app_user``), with
+    rights on the data only (app/app_user.py).
+    """
 
     env: str
     adapter: str
@@ -44,6 +49,9 @@ class DatabaseSettings:
     password: str = field(repr=False)  # never shown in logs or tracebacks
     database: str
     password_secret: str | None = None  # a Secrets Manager secret holding the password instead
+    app_username: str = ""
+    app_password: str = field(default="", repr=False)
+    app_password_secret: str | None = None
     iam_auth: bool = False  # log in with an IAM authentication token per connection instead
     pool: int = 1
     pool_timeout: float = 2.0
@@ -64,6 +72,15 @@ class DatabaseSettings:
             host=self.host,
             port=self.port,
             database=self.database if database is None else database,
+        )
+
+    def as_app_user(self) -> "DatabaseSettings":
+        """The same settings logging in as the app user: what the API connects with."""
+        return replace(
+            self,
+            username=self.app_username,
+            password=self.app_password,
+            password_secret=self.app_password_secret,
         )
 
     def describe(self) -> str:
@@ -227,6 +244,11 @@ def _build(env: str, values: dict[str, Any]) -> DatabaseSettings:
             f"iam_auth of {env!r} needs ssl: RDS takes IAM tokens over TLS only, "
             "and a token sent in clear could be replayed (set DB_SSL=true)"
         )
+    if values["app_username"] == values["username"]:
+        raise ConfigurationError(
+            f"app_username of {env!r} is the owner's username {values['username']!r}: name another user "
+            "(DB_APP_USER), whom the migrations give rights on the data only"
+        )
     return DatabaseSettings(
         env=env,
         adapter=adapter,
@@ -236,6 +258,9 @@ def _build(env: str, values: dict[str, Any]) -> DatabaseSettings:
         password=read("password", str, ""),
         database=str(values["database"]),
         password_secret=read("password_secret", str, None),
+        app_username=str(values["app_username"]),
+        app_password=read("app_password", str, ""),
+        app_password_secret=read("app_password_secret", str, None),
         iam_auth=iam_auth,
         pool=read("pool", int, 1),
         pool_timeout=read("pool_timeout", float, 2.0),

@@ -26,8 +26,8 @@ def messages_raised_from(raised: BaseException | None) -> list[str]:
 def test_a_refused_login_leaks_no_password_and_no_internals(
     settings: DatabaseSettings, monkeypatch: pytest.MonkeyPatch, log_lines
 ) -> None:
-    monkeypatch.setenv("DB_USER", "no_such_user")
-    monkeypatch.setenv("DB_PASS", PASSWORD)
+    monkeypatch.setenv("DB_APP_USER", "no_such_user")
+    monkeypatch.setenv("DB_APP_PASS", PASSWORD)
     response = handler(http_event("GET /posts"), LocalContext())
 
     assert decoded(response) == (503, UNAVAILABLE)

@@ -18,7 +18,7 @@ EMPTY = {"items": [], "next_cursor": None}
 def test_the_secret_is_read_for_the_first_connection_only(
     settings: DatabaseSettings, monkeypatch: pytest.MonkeyPatch, stub_aws
 ) -> None:
-    answer(stub_aws("secretsmanager"), json.dumps({"password": settings.password}))
+    answer(stub_aws("secretsmanager"), json.dumps({"password": settings.app_password}))
     production_from(settings, monkeypatch, settings.port)
     db.reset()
     for _ in range(3):
@@ -28,7 +28,7 @@ def test_the_secret_is_read_for_the_first_connection_only(
 def test_a_database_that_is_down_is_a_503_and_the_secret_is_not_read_again(
     settings: DatabaseSettings, monkeypatch: pytest.MonkeyPatch, stub_aws
 ) -> None:
-    answer(stub_aws("secretsmanager"), json.dumps({"password": settings.password}))
+    answer(stub_aws("secretsmanager"), json.dumps({"password": settings.app_password}))
     proxy = Proxy(settings.host, settings.port)
     production_from(settings, monkeypatch, proxy.port)
     db.reset()

@@ -137,7 +137,7 @@ def test_no_password_or_token_is_logged_even_with_powertools_debugging_on(closed
         "POWERTOOLS_EVENT_HANDLER_DEBUG": "true",
         "POWERTOOLS_LOG_LEVEL": "DEBUG",
     }
-    environment = os.environ | debugging | {"DB_PORT": str(closed_port), "DB_PASS": PASSWORD}
+    environment = os.environ | debugging | {"DB_PORT": str(closed_port), "DB_APP_PASS": PASSWORD}
     result = subprocess.run(
         [sys.executable, "-c", RUN_EVENTS, json.dumps(events)],
         capture_output=True,

@@ -55,33 +55,38 @@ def test_an_unreadable_secret_means_the_database_is_unavailable(stub_aws) -> Non
 
 
 def production_from(settings: DatabaseSettings, monkeypatch: pytest.MonkeyPatch, port: int) -> None:
-    """Point the production section at the test database, the password in a secret (as on Lambda)."""
+    """Point the production section at the test database, the app's password in a secret (as on Lambda)."""
     monkeypatch.setenv("APP_ENV", "production")
     for name, value in {
         "DB_HOST": settings.host,
         "DB_PORT": str(port),
         "DB_USER": settings.username,
+        "DB_APP_USER": settings.app_username,
         "DB_NAME": settings.database,
-        "DB_SECRET_ARN": SECRET,
+        "DB_APP_SECRET_ARN": SECRET,
         "DB_SSL": "false",
     }.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.delenv("DB_PASS", raising=False)
-    monkeypatch.delenv("DATABASE_URL", raising=False)
+    for name in ("DB_PASS", "DB_APP_PASS", "DB_SECRET_ARN", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
 
 
-def test_production_names_the_secret_and_db_pass_wins_over_it(
+def test_production_names_the_app_users_secret_and_db_app_pass_wins_over_it(
     settings: DatabaseSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     production_from(settings, monkeypatch, settings.port)
-    assert (load_database_settings().password, load_database_settings().password_secret) == ("", SECRET)
-    monkeypatch.setenv("DB_PASS", "from-the-environment")
-    assert load_database_settings().password == "from-the-environment"
+    app_user = load_database_settings().as_app_user()
+    assert (app_user.username, app_user.password) == (settings.app_username, "")
+    assert app_user.password_secret == SECRET
+    monkeypatch.setenv("DB_APP_PASS", "from-the-environment")
+    assert load_database_settings().as_app_user().password == "from-the-environment"
 
 
 def test_the_settings_never_show_the_password(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DB_PASS", "do-not-print-me")
+    monkeypatch.setenv("DB_APP_PASS", "nor-me")
     assert "do-not-print-me" not in repr(load_database_settings())
+    assert "nor-me" not in repr(load_database_settings())
 
 
 def test_a_bare_password_that_parses_as_json_is_used_as_it_is(stub_aws) -> None:

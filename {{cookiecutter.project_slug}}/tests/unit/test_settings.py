@@ -17,6 +17,7 @@ from app.db.settings import (
 )
 from app.environment import PROJECT_ROOT
 from app.errors import ConfigurationError
+from app.migrate import app_user_password
 
 VARIABLES = [
     "DATABASE_URL",
@@ -25,12 +26,16 @@ VARIABLES = [
     "DB_PORT",
     "DB_USER",
     "DB_PASS",
+    "DB_APP_USER",
+    "DB_APP_PASS",
+    "DB_APP_SECRET_ARN",
+    "DB_IAM_AUTH",
     "DB_NAME",
     "DB_NAME_TEST",
     "DB_POOL",
     "DB_SSL",
 ]
-URL = f"{ADAPTER}://app:s3cret@db.example.com:7000/blog"
+URL = f"{ADAPTER}://admin:s3cret@db.example.com:7000/blog"
 # Database names start with the project's name, as Rails' start with the application's.
 APP_NAME = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]["name"].replace("-", "_")
 
@@ -59,6 +64,36 @@ def test_defaults_for_local_development() -> None:
     assert settings.ssl is False
 
 
+def test_the_api_logs_in_as_the_app_user_on_the_same_database() -> None:
+    settings = load_database_settings("development")
+    app_user = settings.as_app_user()
+    assert (app_user.username, app_user.password) == (f"{APP_NAME[:28]}_app", f"{APP_NAME[:28]}_app")
+    assert app_user.username != settings.username
+    assert app_user.url() == settings.url().set(username=app_user.username, password=app_user.password)
+
+
+def test_an_app_user_that_is_the_owner_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    owner = load_database_settings("development").username
+    monkeypatch.setenv("DB_APP_USER", owner)
+    with pytest.raises(ConfigurationError) as raised:
+        load_database_settings("development")
+    assert str(raised.value) == (
+        f"app_username of 'development' is the owner's username {owner!r}: name another user "
+        "(DB_APP_USER), whom the migrations give rights on the data only"
+    )
+
+
+def test_the_app_user_needs_a_password_or_iam_auth(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", URL)
+    settings = load_database_settings("production")
+    with pytest.raises(ConfigurationError, match=r"the app user of 'production' has no password: set app_"):
+        app_user_password(settings)
+    monkeypatch.setenv("DB_IAM_AUTH", "true")
+    assert app_user_password(load_database_settings("production")) is None  # IAM tokens
+    monkeypatch.setenv("DB_APP_PASS", "chosen")
+    assert app_user_password(load_database_settings("production")) == "chosen"
+
+
 def test_app_env_picks_the_section(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("APP_ENV", "development")
     assert load_database_settings().env == "development"
@@ -74,7 +109,7 @@ def test_environment_variables_override_defaults(monkeypatch: pytest.MonkeyPatch
 
 def test_production_takes_its_values_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DB_HOST", "prod.cluster.example.com")
-    monkeypatch.setenv("DB_USER", "app")
+    monkeypatch.setenv("DB_USER", "admin")
     monkeypatch.setenv("DB_PASS", "secret")
     monkeypatch.setenv("DB_NAME", "blog")
     settings = load_database_settings("production")
@@ -94,7 +129,7 @@ def test_production_without_its_variables_names_the_first_missing(monkeypatch: p
 def test_database_url_overrides_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", URL)
     settings = load_database_settings("production")
-    assert (settings.username, settings.password) == ("app", "s3cret")
+    assert (settings.username, settings.password) == ("admin", "s3cret")
     assert settings.describe() == "db.example.com:7000/blog"
     assert settings.ssl is True  # the rest still comes from the file
 
@@ -301,7 +336,8 @@ def test_a_stray_json_never_overrides_database_yml(tmp_path: Path) -> None:
 def test_an_adapter_this_project_is_not_built_for_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "database.yml"
     path.write_text(
-        "development:\n  adapter: sqlserver\n  host: localhost\n  username: app\n  database: blog\n"
+        "development:\n  adapter: sqlserver\n  host: localhost\n  username: app\n  app_username: app_user\n"
+        "  database: blog\n"
     )
     with pytest.raises(ConfigurationError) as raised:
         load_database_settings("development", path)
