@@ -19,7 +19,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from . import routes
+from . import routes, snapstart
 from .bodies import read_json, to_json, undecodable, unsupported_media_type
 from .errors import DatabaseUnavailableError
 
@@ -40,6 +40,7 @@ app = APIGatewayHttpResolver(
 )
 for router in routes.routers():
     app.include_router(router)
+snapstart.register()  # with SnapStart on, Lambda prepares the database before its snapshot
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, log_event=False)
