@@ -18,6 +18,7 @@ TIMESTAMP = DATETIME(fsp=6)  # the column type of timestamps: microseconds, as R
 TEXT_BYTES = {"TINYTEXT": 255, "TEXT": 65_535, "MEDIUMTEXT": 16_777_215, "LONGTEXT": 4_294_967_295}
 ACCESS_DENIED = 1045  # ER_ACCESS_DENIED_ERROR: wrong user or password
 READ_ONLY_TRANSACTION = 1792  # ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION (SQLSTATE 25006)
+ENGINE_OPTIONS: dict[str, Any] = {}  # the dialect's defaults serve
 
 
 def timeout_args(settings: DatabaseSettings) -> dict[str, Any]:
