@@ -13,8 +13,9 @@ own invoke tasks, stores posts through its handler, and measures, per route (``G
    and runs the before-snapshot hooks registered with ``snapshot_restore_py`` (Lambda's runtime
    provides it), then forks; the child, as a restored environment, takes back the parent's random
    state (a restore runs no at-fork hook), runs the after-restore hooks and serves the first event,
-   timed from the fork to the response, and its round trips to the database counted by the
-   bench's proxy. Lambda's own restore of the snapshot comes on top: it is not simulated;
+   timed in the child from its start to the response, and its round trips to the database counted
+   by the bench's proxy. The fork stands for Lambda's restore of the snapshot, which is not
+   simulated: it comes on top;
 3. warm cost per invocation: the same handler, event in and JSON out, called again and again in one
    such process;
 4. the package: the built API function's size, unzipped and zipped.
@@ -215,9 +216,9 @@ for hook, args, kwargs in snapshot_restore_py.get_before_snapshot():
     hook(*args, **kwargs)
 snapshot_random_state = random.getstate()
 report, child_report = os.pipe()
-restored = time.perf_counter()
 child = os.fork()
 if child == 0:
+    restored = time.perf_counter()
     random.setstate(snapshot_random_state)
     for hook, args, kwargs in snapshot_restore_py.get_after_restore():
         hook(*args, **kwargs)
@@ -542,8 +543,8 @@ def report(databases: dict[str, list[Version]], results: dict[str, Any]) -> None
             )
     print("\n### SnapStart: a restored cold start, simulated (median; ratio to the raw floor's cold start)\n")
     print(
-        "| database | version | route | cold, no SnapStart | restored: fork to response | floor | cold ratio "
-        "| restored ratio | round trips, restored first request / floor |"
+        "| database | version | route | cold, no SnapStart | restored: hooks and first request | floor "
+        "| cold ratio | restored ratio | round trips, restored first request / floor |"
     )
     print("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for database, versions in databases.items():
@@ -591,7 +592,7 @@ def report(databases: dict[str, list[Version]], results: dict[str, Any]) -> None
     )
     print(
         "\nThe restored rows time a forked child of a process that ran the init and the before-snapshot "
-        "hooks, from the fork to the first response (after-restore hooks, login, request); Lambda's own "
+        "hooks, from its start to the first response (after-restore hooks, login, request); Lambda's own "
         "restore of the snapshot comes on top and is not simulated. The floor is the raw-driver handler's "
         "whole-process cold start of the same run."
     )

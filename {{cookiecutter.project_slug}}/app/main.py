@@ -40,7 +40,7 @@ app = APIGatewayHttpResolver(
 )
 for router in routes.routers():
     app.include_router(router)
-snapstart.register()  # with SnapStart on, Lambda prepares the database before its snapshot
+snapstart.register(app)  # with SnapStart on, Lambda prepares the routes and database before its snapshot
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, log_event=False)

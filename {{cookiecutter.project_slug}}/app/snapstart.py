@@ -5,8 +5,9 @@ version once, snapshots the execution environment's memory, and starts new envir
 snapshot: a cold start costs a restore and the first request's login, not the imports.
 
 Before the snapshot, everything that needs no connection is done: the app imported (routes,
-schemas, models), the mappers configured, the settings read, the engine built (its dialect and
-driver imported) and, when Lambda hands the function credentials that the SDK refreshes (it does
+schemas, models), each route's validation models built (Powertools builds them on the route's
+first request otherwise), the mappers configured, the settings read, the engine built (its
+dialect and driver imported) and, when Lambda hands the function credentials that the SDK refreshes (it does
 so under SnapStart: the container credentials endpoint), the SDK client the login needs. Nothing
 is connected: a connection in the snapshot would be shared by every environment restored from it,
 so ``before_snapshot`` refuses one.
@@ -27,6 +28,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from sqlalchemy.orm import configure_mappers
 
 from . import aws, db
@@ -37,7 +39,7 @@ try:
     from snapshot_restore_py import register_after_restore, register_before_snapshot
 except ImportError:  # not Lambda's runtime: nothing snapshots this process
 
-    def register_before_snapshot(hook: Callable[..., Any]) -> Callable[..., Any]:
+    def register_before_snapshot(hook: Callable[..., Any], *args: Any) -> Callable[..., Any]:
         """Register nothing: no snapshot will be taken."""
         return hook
 
@@ -52,14 +54,15 @@ class ConnectionInSnapshotError(RuntimeError):
     """A database connection was open when Lambda was about to snapshot the function."""
 
 
-def register() -> None:
-    """Have Lambda run ``before_snapshot`` and ``after_restore`` (when SnapStart is on)."""
-    register_before_snapshot(before_snapshot)
+def register(resolver: APIGatewayHttpResolver) -> None:
+    """Have Lambda run ``before_snapshot`` for ``resolver`` and ``after_restore`` (when SnapStart is on)."""
+    register_before_snapshot(before_snapshot, resolver)
     register_after_restore(after_restore)
 
 
-def before_snapshot() -> None:
+def before_snapshot(resolver: APIGatewayHttpResolver) -> None:
     """Prepare everything that needs no connection; refuse to snapshot an open connection."""
+    resolver.get_openapi_schema()  # builds and keeps each route's request and response models
     database = db.current()  # settings read, engine built: dialect and driver imported
     configure_mappers()
     pool = database.engine.pool

@@ -19,7 +19,7 @@ from snapshot_restore_py import get_after_restore, get_before_snapshot
 from app import db, snapstart
 from app.db import secrets
 from app.db.settings import DatabaseSettings
-from app.main import handler
+from app.main import app, handler
 
 from tests.events import invoke
 from tests.server import Server
@@ -53,7 +53,7 @@ def restored_child(snapshot_random_state: tuple, report: int, release: int) -> N
 
 
 def test_the_app_s_hooks_are_registered_with_lambda_s_runtime() -> None:
-    assert (snapstart.before_snapshot, (), {}) in get_before_snapshot()
+    assert (snapstart.before_snapshot, (app,), {}) in get_before_snapshot()
     assert (snapstart.after_restore, (), {}) in get_after_restore()
 
 
@@ -95,7 +95,7 @@ def test_a_secret_rotated_after_the_snapshot_is_read_again_after_the_restore(
     answer(stubs, json.dumps({"password": settings.password}))  # the secret once rotated
     production_from(settings, monkeypatch, settings.port)
     db.reset()
-    snapstart.before_snapshot()
+    snapstart.before_snapshot(app)
     assert secrets.password(SECRET) == "rotated-away"
     engine = db.current().engine
     logins: list[str] = []
@@ -117,17 +117,17 @@ def test_a_connection_open_before_the_snapshot_is_refused_loudly(checked_in: boo
         session.connection()
         if not checked_in:
             with pytest.raises(snapstart.ConnectionInSnapshotError, match="1 database connection"):
-                snapstart.before_snapshot()
+                snapstart.before_snapshot(app)
     if checked_in:
         with pytest.raises(snapstart.ConnectionInSnapshotError, match="connect in the handler"):
-            snapstart.before_snapshot()
+            snapstart.before_snapshot(app)
 
 
 def test_the_restore_hook_waits_for_no_server(monkeypatch: pytest.MonkeyPatch, closed_port: int) -> None:
     """Lambda gives the hook 10 s: with the database out of reach it still ends at once."""
     monkeypatch.setenv("DB_PORT", str(closed_port))
     db.reset()
-    snapstart.before_snapshot()
+    snapstart.before_snapshot(app)
     started = time.monotonic()
     snapstart.after_restore()
     assert time.monotonic() - started < 0.5
@@ -141,8 +141,8 @@ def test_the_login_client_is_made_before_the_snapshot_only_with_credentials_lamb
     monkeypatch.setattr(snapstart.aws, "client", lambda service: made.append(service))
     production_from(settings, monkeypatch, settings.port)
     db.reset()
-    snapstart.before_snapshot()
+    snapstart.before_snapshot(app)
     assert made == []  # credentials from the environment: a snapshot would keep them as they are
     monkeypatch.setenv(snapstart.CONTAINER_CREDENTIALS, "http://127.0.0.1:9001/credentials")
-    snapstart.before_snapshot()
+    snapstart.before_snapshot(app)
     assert made == ["secretsmanager"]
