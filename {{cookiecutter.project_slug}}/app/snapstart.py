@@ -7,10 +7,10 @@ snapshot: a cold start costs a restore and the first request's login, not the im
 Before the snapshot, everything that needs no connection is done: the app imported (routes,
 schemas, models), each route's validation models built (Powertools builds them on the route's
 first request otherwise), the mappers configured, the settings read, the engine built (its
-dialect and driver imported) and, when Lambda hands the function credentials that the SDK refreshes (it does
-so under SnapStart: the container credentials endpoint), the SDK client the login needs. Nothing
-is connected: a connection in the snapshot would be shared by every environment restored from it,
-so ``before_snapshot`` refuses one.
+dialect and driver imported) and, when Lambda hands the function credentials that the SDK
+refreshes (it does so under SnapStart: the container credentials endpoint), the SDK client the
+login needs. Nothing is connected: a connection in the snapshot would be shared by every
+environment restored from it, so ``before_snapshot`` refuses one.
 
 After a restore, nothing that must be unique or fresh is reused: the pool is emptied, ``random``
 reseeded, the password read from Secrets Manager forgotten (the secret may have been rotated since
