@@ -162,6 +162,10 @@ def test_snapstart_is_the_api_function_s_alone_and_the_api_invokes_the_published
         functions = of_type(deployed(template, SnapStart=snapstart), "AWS::Lambda::Function")
         assert functions["ApiFunction"]["Properties"]["SnapStart"] == {"ApplyOn": applied}
         assert "SnapStart" not in functions["MigrateFunction"]["Properties"]
+        api = functions["ApiFunction"]["Properties"]  # nothing SnapStart excludes
+        assert "FileSystemConfigs" not in api
+        assert api.get("EphemeralStorage", {"Size": 512})["Size"] <= 512
+    assert "ProvisionedConcurrencyConfig" not in alias["Properties"]
     assert template["Parameters"]["SnapStart"]["Default"] == "Disabled"
     production = tomllib.loads((baked.path / "samconfig.toml").read_text())["production"]["deploy"]
     assert 'SnapStart="Enabled"' in production["parameters"]["parameter_overrides"]
