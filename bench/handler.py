@@ -218,13 +218,16 @@ snapshot_random_state = random.getstate()
 report, child_report = os.pipe()
 child = os.fork()
 if child == 0:
-    restored = time.perf_counter()
-    random.setstate(snapshot_random_state)
-    for hook, args, kwargs in snapshot_restore_py.get_after_restore():
-        hook(*args, **kwargs)
-    response = handler(event({route!r}, {post_id}, 0), Context(0))
-    served = time.perf_counter()
-    printed = {{"status": response["statusCode"], "restored_ms": (served - restored) * 1000}}
+    try:
+        restored = time.perf_counter()
+        random.setstate(snapshot_random_state)
+        for hook, args, kwargs in snapshot_restore_py.get_after_restore():
+            hook(*args, **kwargs)
+        response = handler(event({route!r}, {post_id}, 0), Context(0))
+        served = time.perf_counter()
+        printed = {{"status": response["statusCode"], "restored_ms": (served - restored) * 1000}}
+    except BaseException as error:  # the restored child failed: the parent reports why
+        printed = {{"status": 599, "error": repr(error)}}
     os.write(child_report, json.dumps(printed).encode())
     os._exit(0)
 os.close(child_report)
