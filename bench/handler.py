@@ -9,9 +9,16 @@ own invoke tasks, stores posts through its handler, and measures, per route (``G
 1. cold start, as on Lambda: a fresh process of the runtime's Python that sees the built function,
    the standard library and the packages the Lambda runtime provides (boto3), and nothing else
    (``-I -S``), importing the handler ``template.yaml`` names and serving one event;
-2. warm cost per invocation: the same handler, event in and JSON out, called again and again in one
+2. a restored cold start, as SnapStart gives one, simulated: such a process imports the handler
+   and runs the before-snapshot hooks registered with ``snapshot_restore_py`` (Lambda's runtime
+   provides it), then forks; the child, as a restored environment, takes back the parent's random
+   state (a restore runs no at-fork hook), runs the after-restore hooks and serves the first event,
+   timed in the child from its start to the response, and its round trips to the database counted
+   by the bench's proxy. The fork stands for Lambda's restore of the snapshot, which is not
+   simulated: it comes on top;
+3. warm cost per invocation: the same handler, event in and JSON out, called again and again in one
    such process;
-3. the package: the built API function's size, unzipped and zipped.
+4. the package: the built API function's size, unzipped and zipped.
 
 The floor is the honest one: a raw-driver handler in the same kind of process, as AWS's tutorials
 write it, importing the driver and ``json``, connecting at module scope (autocommit) and running
@@ -39,6 +46,7 @@ from typing import Any
 import yaml
 
 from bench.project import SERVER_PORTS, checkout_name
+from bench.proxy import Proxy
 from tests.baking import (
     BIN,
     DATABASES,
@@ -57,8 +65,17 @@ SEEDED_POSTS = 10  # fewer than any version's page: every GET /posts answers the
 COLD_RUNS = 15
 WARM_CALLS = 400
 WARM_UP_CALLS = 30
-# What the Lambda runtime adds to the path: boto3 and its dependencies.
-LAMBDA_RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
+# What the Lambda runtime adds to the path: boto3 and its dependencies, and SnapStart's hook registry.
+LAMBDA_RUNTIME_PACKAGES = (
+    "boto3",
+    "botocore",
+    "s3transfer",
+    "jmespath",
+    "dateutil",
+    "urllib3",
+    "six",
+    "snapshot_restore_py",
+)
 USERS = {"mysql": "root", "postgresql": "postgres"}
 RUNTIME_ENVIRONMENT = {  # what Lambda sets, as far as the app reads it
     "AWS_LAMBDA_FUNCTION_NAME": "bench",
@@ -190,6 +207,33 @@ print(json.dumps({{
     "first_ms": (served - imported) * 1000,
     "modules": {{name: name in sys.modules for name in ("botocore.client", "alembic", "yaml", "pydantic")}},
 }}))
+"""
+RESTORED_APP = """
+import importlib, os, random, time
+import snapshot_restore_py
+handler = getattr(importlib.import_module({module!r}), {name!r})
+for hook, args, kwargs in snapshot_restore_py.get_before_snapshot():
+    hook(*args, **kwargs)
+snapshot_random_state = random.getstate()
+report, child_report = os.pipe()
+child = os.fork()
+if child == 0:
+    try:
+        restored = time.perf_counter()
+        random.setstate(snapshot_random_state)
+        for hook, args, kwargs in snapshot_restore_py.get_after_restore():
+            hook(*args, **kwargs)
+        response = handler(event({route!r}, {post_id}, 0), Context(0))
+        served = time.perf_counter()
+        printed = {{"status": response["statusCode"], "restored_ms": (served - restored) * 1000}}
+    except BaseException as error:  # the restored child failed: the parent reports why
+        printed = {{"status": 599, "error": repr(error)}}
+    os.write(child_report, json.dumps(printed).encode())
+    os._exit(0)
+os.close(child_report)
+printed = os.read(report, 4096).decode()
+os.waitpid(child, 0)
+print(printed)
 """
 COLD_FLOOR = """
 response = floor_handler(event({route!r}, {post_id}, 0), Context(0))
@@ -367,9 +411,9 @@ def package_size(function: Path) -> dict[str, Any]:
     }
 
 
-def floor_code(version: Version) -> str:
-    """The raw-driver handler on this version's database, defined at module scope (connected)."""
-    port, name = SERVER_PORTS[version.database], version.database_name
+def floor_code(version: Version, port: int | None = None) -> str:
+    """The raw-driver handler on this version's database (at ``port``), connected at module scope."""
+    port, name = port or SERVER_PORTS[version.database], version.database_name
     return FLOOR[version.database].format(port=port, name=name) + FLOOR_HANDLER
 
 
@@ -393,14 +437,17 @@ def remove_bench_posts(version: Version) -> None:
         connection.execute(text("DELETE FROM posts WHERE id > :last"), {"last": version.last_seeded})
 
 
-def cold_code(version: Version, runtime: Path, route: str, floor: bool = False, post_id: int = 0) -> str:
-    """What a cold process runs: the app's handler (or the floor's) serving one event of ``route``."""
+def cold_code(
+    version: Version, runtime: Path, route: str, side: str = "app", post_id: int = 0, port: int | None = None
+) -> str:
+    """What a cold process runs: the handler of ``side`` (app, restored, floor) serving a ``route`` event."""
     code = PATHS.format(function=str(version.function), runtime=str(runtime)) + EVENTS
     key = version.routes[route]
-    if floor:
-        return code + floor_code(version) + COLD_FLOOR.format(route=key, post_id=post_id)
+    if side == "floor":
+        return code + floor_code(version, port) + COLD_FLOOR.format(route=key, post_id=post_id)
     module, name = version.handler.rsplit(".", 1)
-    return code + COLD_APP.format(module=module, name=name, route=key, post_id=post_id)
+    first_event = {"module": module, "name": name, "route": key, "post_id": post_id}
+    return code + (RESTORED_APP if side == "restored" else COLD_APP).format(**first_event)
 
 
 def cold(versions: list[Version], runtime: Path, runs: int) -> dict[str, Any]:
@@ -412,12 +459,14 @@ def cold(versions: list[Version], runtime: Path, runs: int) -> dict[str, Any]:
         for route in ROUTES:
             for version in versions:
                 environment = version.environment(**RUNTIME_ENVIRONMENT)
-                for side in ("app", "floor"):
-                    code = cold_code(version, runtime, route, side == "floor", version.post_id)
+                for side in ("app", "restored", "floor"):
+                    code = cold_code(version, runtime, route, side, version.post_id)
                     elapsed, printed = timed_run(python, code, environment)
                     if printed["status"] >= 300:
                         raise SystemExit(f"bench: {version.label} {side} {route} answered {printed}")
-                    samples.setdefault((version.label, route, side), []).append(elapsed)
+                    samples.setdefault((version.label, route, side), []).append(
+                        printed["restored_ms"] if side == "restored" else elapsed
+                    )
                     if side == "app":
                         details.setdefault((version.label, route), printed)
                         for key in ("import_ms", "first_ms"):
@@ -435,6 +484,22 @@ def cold(versions: list[Version], runtime: Path, runs: int) -> dict[str, Any]:
         "medians": {key: statistics.median(values) for key, values in samples.items()},
         "details": details,
     }
+
+
+def first_round_trips(version: Version, runtime: Path) -> dict[str, dict[str, int]]:
+    """Per route: the database round trips of the restored app's first request and of the floor's cold run."""
+    python = runtime_python(DEFAULT_CHOICES["python_version"])
+    counts: dict[str, dict[str, int]] = {}
+    for route in ROUTES:
+        for side in ("restored", "floor"):
+            with Proxy(version.database, SERVER_PORTS[version.database]) as proxy:
+                environment = version.environment(**RUNTIME_ENVIRONMENT, DB_PORT=str(proxy.port))
+                code = cold_code(version, runtime, route, side, version.post_id, proxy.port)
+                timed_run(python, code, environment)
+                counts.setdefault(route, {})[side] = proxy.round_trips()
+            if route == "POST /posts":
+                remove_bench_posts(version)
+    return counts
 
 
 def warm(version: Version, runtime: Path, calls: int) -> dict[str, Any]:
@@ -479,6 +544,25 @@ def report(databases: dict[str, list[Version]], results: dict[str, Any]) -> None
                 f"| {database} | {version.label} | `{IAM_ROUTE}`, IAM auth, up to the login | {iam:.0f} ms "
                 f"| {floor:.0f} ms | **{iam / floor:.2f}x** | | |"
             )
+    print("\n### SnapStart: a restored cold start, simulated (median; ratio to the raw floor's cold start)\n")
+    print(
+        "| database | version | route | cold, no SnapStart | restored: hooks and first request | floor "
+        "| cold ratio | restored ratio | round trips, restored first request / floor |"
+    )
+    print("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for database, versions in databases.items():
+        medians = results[database]["cold"]["medians"]
+        for version in versions:
+            trips = results[database]["round_trips"][version.label]
+            for route in ROUTES:
+                sides = ("app", "restored", "floor")
+                app, restored, floor = (medians[(version.label, route, side)] for side in sides)
+                print(
+                    f"| {database} | {version.label} | `{route}` | {app:.0f} ms | {restored:.1f} ms "
+                    f"| {floor:.0f} ms "
+                    f"| {app / floor:.2f}x | **{restored / floor:.2f}x** "
+                    f"| {trips[route]['restored']} / {trips[route]['floor']} |"
+                )
     print("\n### Warm invocation, per route (median; ratio to the raw-driver floor)\n")
     print("| database | version | route | app | floor | ratio |")
     print("| --- | --- | --- | ---: | ---: | ---: |")
@@ -508,6 +592,12 @@ def report(databases: dict[str, list[Version]], results: dict[str, Any]) -> None
         "\nThe IAM rows run the production settings with DB_IAM_AUTH=true and a token signed from test "
         "credentials; the local servers have no TLS, so the app stops at the login with a 503: the row "
         "is the cold path up to the first login, botocore's import included, against the password floor."
+    )
+    print(
+        "\nThe restored rows time a forked child of a process that ran the init and the before-snapshot "
+        "hooks, from its start to the first response (after-restore hooks, login, request); Lambda's own "
+        "restore of the snapshot comes on top and is not simulated. The floor is the raw-driver handler's "
+        "whole-process cold start of the same run."
     )
     print(
         "\nTLS: the local servers have none, so neither side pays a TLS handshake here. "
@@ -541,6 +631,10 @@ def main() -> None:
                 prepare(version)
             print(f"[{database}] cold starts", file=sys.stderr)
             results[database] = {"cold": cold(versions, runtime, runs)}
+            print(f"[{database}] round trips of the first request", file=sys.stderr)
+            results[database]["round_trips"] = {
+                version.label: first_round_trips(version, runtime) for version in versions
+            }
             print(f"[{database}] warm invocations", file=sys.stderr)
             results[database]["warm"] = {version.label: warm(version, runtime, calls) for version in versions}
             databases[database] = versions

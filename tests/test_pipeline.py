@@ -47,6 +47,15 @@ NOT_USED = {
     "rds:AddRoleTo": "no IAM role is associated with the database",
     "rds:RemoveRoleFrom": "no IAM role is associated with the database",
     "elasticfilesystem:": "no EFS file system is mounted",
+    "codedeploy:": "no gradual deployment: the API function's alias moves to each new version at once",
+    **dict.fromkeys(
+        [
+            "lambda:PutProvisionedConcurrencyConfig",
+            "lambda:GetProvisionedConcurrencyConfig",
+            "lambda:DeleteProvisionedConcurrencyConfig",
+        ],
+        "no provisioned concurrency (SnapStart excludes it)",
+    ),
     "s3files:": "no S3 file system is mounted",
     "vpc-lattice:": "no VPC Lattice service network endpoint",
     "vpce:AllowMultiRegion": "the endpoint serves its own region",

@@ -3,6 +3,7 @@
 import json
 import platform
 import subprocess
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -148,6 +149,41 @@ def test_concurrency_caps_database_connections(template) -> None:
     assert functions["MigrateFunction"]["Properties"]["ReservedConcurrentExecutions"] == 1
     uncapped = of_type(deployed(template, ReservedConcurrency=""), "AWS::Lambda::Function")
     assert uncapped["ApiFunction"]["Properties"]["ReservedConcurrentExecutions"] == {"Ref": "AWS::NoValue"}
+
+
+def test_snapstart_is_the_api_function_s_alone_and_the_api_invokes_the_published_alias(
+    baked: Baked, template
+) -> None:
+    """The parameter turns SnapStart on (samconfig.toml: in production) on the API function only."""
+    resources = deployed(template)
+    (alias,) = of_type(resources, "AWS::Lambda::Alias").values()
+    assert alias["Properties"]["FunctionName"] == {"Ref": "ApiFunction"}
+    assert alias["Properties"]["Name"] == "live"
+    ((name, version),) = of_type(resources, "AWS::Lambda::Version").items()
+    assert version["Properties"]["FunctionName"] == {"Ref": "ApiFunction"}
+    assert alias["Properties"]["FunctionVersion"] == {"Fn::GetAtt": [name, "Version"]}
+    integrations = [
+        operation["x-amazon-apigateway-integration"]["uri"]["Fn::Sub"]
+        for path in resources["ServerlessHttpApi"]["Properties"]["Body"]["paths"].values()
+        for operation in path.values()
+    ]
+    assert len(integrations) == 3
+    assert all(uri.endswith("/functions/${ApiFunctionAliaslive}/invocations") for uri in integrations)
+    permissions = of_type(resources, "AWS::Lambda::Permission").values()
+    assert {json.dumps(permission["Properties"]["FunctionName"]) for permission in permissions} == {
+        json.dumps({"Ref": "ApiFunctionAliaslive"})
+    }
+    for snapstart, applied in (("Disabled", "None"), ("Enabled", "PublishedVersions")):
+        functions = of_type(deployed(template, SnapStart=snapstart), "AWS::Lambda::Function")
+        assert functions["ApiFunction"]["Properties"]["SnapStart"] == {"ApplyOn": applied}
+        assert "SnapStart" not in functions["MigrateFunction"]["Properties"]
+        api = functions["ApiFunction"]["Properties"]  # nothing SnapStart excludes
+        assert "FileSystemConfigs" not in api
+        assert api.get("EphemeralStorage", {"Size": 512})["Size"] <= 512
+    assert "ProvisionedConcurrencyConfig" not in alias["Properties"]
+    assert template["Parameters"]["SnapStart"]["Default"] == "Disabled"
+    production = tomllib.loads((baked.path / "samconfig.toml").read_text())["production"]["deploy"]
+    assert 'SnapStart="Enabled"' in production["parameters"]["parameter_overrides"]
 
 
 def test_the_database_ingress_opens_the_database_port_to_the_functions_only(baked: Baked, template) -> None:

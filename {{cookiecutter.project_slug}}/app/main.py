@@ -19,7 +19,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from . import routes
+from . import routes, snapstart
 from .bodies import read_json, to_json, undecodable, unsupported_media_type
 from .errors import DatabaseUnavailableError
 from .idempotency import RETRY_IS_SAFE, idempotent_writes, retry_is_safe
@@ -42,6 +42,7 @@ app = APIGatewayHttpResolver(
 for router in routes.routers():
     app.include_router(router)
 app.use([idempotent_writes])  # a POST with an Idempotency-Key runs once (app/idempotency.py)
+snapstart.register(app)  # with SnapStart on, Lambda prepares the routes and database before its snapshot
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, log_event=False)

@@ -1,5 +1,5 @@
 """Database access: settings, engine and the per-invocation unit of work."""
 
-from .connection import current, reset, session_scope
+from .connection import current, discard_connections, reset, session_scope
 
-__all__ = ["current", "reset", "session_scope"]
+__all__ = ["current", "discard_connections", "reset", "session_scope"]

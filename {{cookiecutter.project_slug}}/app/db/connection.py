@@ -60,6 +60,17 @@ def reset() -> None:
     secrets.forget()
 
 
+def discard_connections() -> None:
+    """Empty the pool without closing its connections: they belong to another process.
+
+    After a SnapStart restore (or in a forked child) a pooled connection would be shared with the
+    environment it was opened in; closing it would end that one's session too, and could wait on a
+    server that is down. The next unit of work opens a connection of its own.
+    """
+    if _database is not None:
+        _database.engine.dispose(close=False)
+
+
 @contextmanager
 def session_scope(readonly: bool = False) -> Iterator[Session]:
     """A session for one unit of work: one transaction, committed on success, rolled back on error.

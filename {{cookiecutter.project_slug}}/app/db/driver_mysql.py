@@ -24,6 +24,7 @@ ACCESS_DENIED = 1045  # ER_ACCESS_DENIED_ERROR: wrong user or password
 READ_ONLY_TRANSACTION = 1792  # ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION (SQLSTATE 25006)
 DUPLICATE_KEY = 1062  # ER_DUP_ENTRY
 LOCK_CONFLICTS = (1205, 1213)  # ER_LOCK_WAIT_TIMEOUT, ER_LOCK_DEADLOCK
+ENGINE_OPTIONS: dict[str, Any] = {}  # the dialect's defaults serve
 
 
 def timeout_args(settings: DatabaseSettings) -> dict[str, Any]:

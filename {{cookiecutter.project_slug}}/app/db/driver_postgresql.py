@@ -28,6 +28,9 @@ READ_ONLY_TRANSACTION = "25006"  # SQLSTATE read_only_sql_transaction
 LOCK_NOT_AVAILABLE = "55P03"  # SQLSTATE lock_not_available: lock_timeout ran out
 DEADLOCK_DETECTED = "40P01"  # SQLSTATE deadlock_detected
 CONNECTING = object()  # the read timeout of a connection still opening
+# No hstore column: psycopg2's dialect would otherwise look the type up on every new connection,
+# 3 round trips (BEGIN, a pg_type query, ROLLBACK) before the first statement.
+ENGINE_OPTIONS: dict[str, Any] = {"use_native_hstore": False}
 _read_timeouts: WeakKeyDictionary[Any, float | None] = WeakKeyDictionary()
 
 

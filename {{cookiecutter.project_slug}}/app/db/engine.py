@@ -24,6 +24,7 @@ def build_engine(settings: DatabaseSettings, database: str | None = None) -> Eng
         pool_reset_on_return=None,  # transactions.install rolls back only what is still open
         skip_autocommit_rollback=True,  # no ROLLBACK after a read-only (autocommit) unit
         connect_args=driver.timeout_args(settings) | tls.connect_args(settings),
+        **driver.ENGINE_OPTIONS,
     )
     driver.install(engine, settings)
     credentials.install(engine, settings)
