@@ -98,9 +98,7 @@ def project(generated: Generated) -> Project:
 def test_the_migrations_roll_back_and_migrate_again(project: Project) -> None:
     tables = servers.tables(project.database, project.development)
     assert {"blog_posts", "comments"} <= tables
-    assert (
-        project.ok("db.rollback", "--steps", "2").strip().endswith(HEAD)
-    )
+    assert project.ok("db.rollback", "--steps", "2").strip().endswith(HEAD)
     assert servers.tables(project.database, project.development) == tables - {"blog_posts", "comments"}
     assert project.ok("db.migrate").strip() == f"Current version: {revision(project, 'create_comments')}"
     columns = servers.columns(project.database, project.development, "comments")

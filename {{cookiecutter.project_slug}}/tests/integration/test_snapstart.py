@@ -93,7 +93,7 @@ def test_a_secret_rotated_after_the_snapshot_is_read_again_after_the_restore(
 ) -> None:
     stubs = stub_aws("secretsmanager")
     answer(stubs, json.dumps({"password": "rotated-away"}))  # what an init that read the secret kept
-    answer(stubs, json.dumps({"password": settings.password}))  # the secret once rotated
+    answer(stubs, json.dumps({"password": settings.app_password}))  # the app user's secret once rotated
     production_from(settings, monkeypatch, settings.port)
     db.reset()
     snapstart.before_snapshot(app)
@@ -109,7 +109,7 @@ def test_a_secret_rotated_after_the_snapshot_is_read_again_after_the_restore(
     monkeypatch.setattr(engine.dialect, "connect", login)
     snapstart.after_restore()
     assert invoke(handler, "GET /posts") == (200, EMPTY)
-    assert logins == [settings.password]  # the rotated password at once, not after a refused login
+    assert logins == [settings.app_password]  # the rotated password at once, not after a refused login
 
 
 @pytest.mark.parametrize("checked_in", [False, True], ids=["in-use", "pooled"])
