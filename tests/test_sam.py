@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.events import CONTEXT, http_event
+from bench.events import CONTEXT_FIELDS, FUNCTION_TIMEOUT_MS, http_event
 from tests import servers
 from tests.baking import (
     BIN,
@@ -279,7 +279,7 @@ import json, sys
 from types import SimpleNamespace
 sys.path.insert(0, sys.argv[1])
 from {module} import handler
-context = SimpleNamespace(**{context!r})
+context = SimpleNamespace(**{context!r}, get_remaining_time_in_millis=lambda: {remaining})
 answers = [handler(json.loads(event), context) for event in sys.argv[2:]]
 loaded = sorted({{name.split(".")[0] for name in sys.modules}} & {{"boto3", "botocore", "alembic", "yaml"}})
 print(json.dumps({{"answers": answers, "loaded": loaded}}))
@@ -289,7 +289,7 @@ print(json.dumps({{"answers": answers, "loaded": loaded}}))
 def run_built(baked: Baked, function: Path, module: str, *events: dict, **env: str) -> dict:
     """Call a built function's handler in a Python that sees nothing but the build and the stdlib."""
     python = runtime_python(baked.context["python_version"])
-    code = RUN_BUILT.format(module=module, context=vars(CONTEXT))
+    code = RUN_BUILT.format(module=module, context=CONTEXT_FIELDS, remaining=FUNCTION_TIMEOUT_MS)
     result = subprocess.run(
         [python, "-I", "-S", "-c", code, function, *(json.dumps(event) for event in events)],
         capture_output=True, text=True, timeout=120, env=env,
