@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
+from botocore.httpsession import DEFAULT_CA_BUNDLE
 from sqlalchemy.exc import OperationalError
 
 from app import db
@@ -100,6 +101,7 @@ def test_a_token_is_never_sent_to_a_server_without_tls_nor_logged(
     production_from(settings, monkeypatch, settings.port)
     monkeypatch.setenv("DB_IAM_AUTH", "true")
     monkeypatch.setenv("DB_SSL", "true")
+    monkeypatch.setenv("DB_SSL_CA", DEFAULT_CA_BUNDLE)  # a stand-in for the RDS bundle the build fetches
     db.reset()
     caplog.set_level(logging.DEBUG)
 
@@ -151,6 +153,7 @@ def test_a_cold_start_imports_botocore_only_with_iam_auth(
         "DB_NAME": settings.database,
         "DB_IAM_AUTH": iam_auth,
         "DB_SSL": iam_auth,
+        "DB_SSL_CA": DEFAULT_CA_BUNDLE,
         "AWS_ACCESS_KEY_ID": "test",
         "AWS_SECRET_ACCESS_KEY": "test",
         "AWS_DEFAULT_REGION": REGION,
