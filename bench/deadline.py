@@ -15,6 +15,8 @@ API Gateway's error), then the round trips of a cold GET /posts/{post_id} on a h
 """
 
 import argparse
+import contextlib
+import os
 import socket
 import sys
 import tempfile
@@ -139,6 +141,9 @@ def main() -> None:
     parser.add_argument("--database", choices=DATABASES, action="append", help="only this database")
     arguments = parser.parse_args()
     started = time.monotonic()
+    # The tables alone on standard output: the baking hooks' messages and the app's log go to stderr.
+    tables = os.fdopen(os.dup(sys.stdout.fileno()), "w")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     results: dict[tuple[str, str, str], dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-deadline-") as output:
         output_dir = Path(output)
@@ -151,8 +156,9 @@ def main() -> None:
                     folder = output_dir / label / database / variant
                     project = prepare_at(template, label, database, variant, folder)
                     results[(label, database, variant)] = measure(project, variant)
-    report(results)
-    print(f"\nwhole run {time.monotonic() - started:.0f} s")
+    with contextlib.redirect_stdout(tables):
+        report(results)
+        print(f"\nwhole run {time.monotonic() - started:.0f} s")
 
 
 if __name__ == "__main__":
