@@ -156,7 +156,7 @@ def main() -> None:
                     folder = output_dir / label / database / variant
                     project = prepare_at(template, label, database, variant, folder)
                     results[(label, database, variant)] = measure(project, variant)
-    with contextlib.redirect_stdout(tables):
+    with tables, contextlib.redirect_stdout(tables):
         report(results)
         print(f"\nwhole run {time.monotonic() - started:.0f} s")
 
