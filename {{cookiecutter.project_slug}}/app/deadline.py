@@ -6,8 +6,8 @@ from Lambda's ``context.get_remaining_time_in_millis()``, less ``MARGIN`` second
 every wait then takes the smaller of its own timeout and the time left (``bounded``), so a slow
 database or service costs a 503 from the app, not Lambda's timeout and API Gateway's error.
 
-What is bounded: each packet PyMySQL reads or writes, and each wait of psycopg2 (connecting
-included), see ``db/driver.py``; Secrets Manager and DynamoDB (``aws.client_within_deadline``).
+What is bounded: each wait of the database driver, connecting included (``db/driver.py``), and
+each AWS call in the request path (``aws.client_within_deadline``).
 Waiting for a pooled connection is not: Lambda gives an execution environment one invocation at
 a time, so its pool never makes one wait. Signing an IAM token makes no network call.
 
