@@ -41,7 +41,7 @@ OPTIONS = {"sql": {}, "dynamodb": {"dynamodb": "yes"}}
 
 def prepare_at(template: Path, label: str, database: str, variant: str, output_dir: Path) -> Project:
     """Bake ``template`` for ``database`` and ``variant``; create and migrate its test database."""
-    context = {"project_name": checkout_name(f"Deadline {label} {variant}", database), "database": database}
+    context = {"project_name": checkout_name(f"Slow {label} {variant}", database), "database": database}
     context |= OPTIONS[variant]
     path = cookiecutter(str(template), no_input=True, output_dir=str(output_dir), extra_context=context)
     baked = Baked(Path(path), DEFAULT_CHOICES | context)
