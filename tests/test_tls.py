@@ -14,6 +14,7 @@ import ipaddress
 import socket
 import ssl
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -137,7 +138,7 @@ class FakeServer:
         self.thread = threading.Thread(target=self.serve, args=(UP_TO_TLS[database],), daemon=True)
         self.thread.start()
 
-    def serve(self, up_to_tls) -> None:
+    def serve(self, up_to_tls: Callable[[socket.socket], None]) -> None:
         client, _ = self.listener.accept()
         with client:
             up_to_tls(client)
