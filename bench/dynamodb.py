@@ -24,7 +24,7 @@ from typing import Any
 from moto.server import ThreadedMotoServer
 
 from bench.__main__ import COLD_RUNS, lambda_runtime, package_size, timed_run
-from bench.events import CONTEXT, http_event
+from bench.events import CONTEXT_FIELDS, FUNCTION_TIMEOUT_MS, http_event
 from bench.project import Project, prepare
 from bench.report import _loaded
 from tests.baking import DATABASES, built_functions, runtime_python
@@ -83,7 +83,8 @@ sys.path.append({sdk!r})  # the runtime's boto3: importable, imported only when 
 from types import SimpleNamespace
 from app.main import handler, logger
 logger.registered_handler.setStream(sys.stderr)  # stdout carries the answer
-response = handler(json.loads({event!r}), SimpleNamespace(**{context!r}))
+context = SimpleNamespace(**{context!r}, get_remaining_time_in_millis=lambda: {remaining})
+response = handler(json.loads({event!r}), context)
 assert response["statusCode"] == {status}, response
 print(json.dumps({{name: name in sys.modules for name in ("boto3", "botocore.client")}}))
 """
@@ -182,8 +183,9 @@ def app_routes(project: Project, endpoint: str) -> dict[str, Any]:
     for route, (event, status) in ROUTES.items():
         event_code = json.dumps(event).replace("{post_id}", str(post_id))
         code = APP_ROUTE.format(
-            function=str(function), sdk=sdk, event=event_code, status=status, context=vars(CONTEXT)
-        )
+            function=str(function), sdk=sdk, event=event_code, status=status, context=CONTEXT_FIELDS,
+            remaining=FUNCTION_TIMEOUT_MS,
+        )  # fmt: skip
         runs = [timed_run(runtime_python(PYTHON_VERSION), code, environment) for _ in range(COLD_RUNS)]
         figures[route] = {"ms": statistics.median(ms for ms, _ in runs), "modules": json.loads(runs[-1][1])}
     return figures

@@ -1,5 +1,6 @@
 """Bake the template, as a user would, into temporary directories."""
 
+import importlib.util
 import json
 import os
 import shutil
@@ -38,6 +39,9 @@ CHECKOUT = zlib.crc32(str(TEMPLATE).encode()) % 10_000
 VERSIONS = TEMPLATE / "{{cookiecutter.project_slug}}" / "migrations" / "versions"
 REVISIONS = sorted({path.name.split("_", 1)[0] for path in VERSIONS.glob("*.py")})
 HEAD = REVISIONS[-1]
+# What sam build ships as the RDS CA bundle in the tests, which cannot reach AWS: any PEM bundle
+# will do (this one comes with botocore).
+STAND_IN_CA_BUNDLE = Path(importlib.util.find_spec("botocore").origin).parent / "cacert.pem"
 
 
 @dataclass(frozen=True)
@@ -71,13 +75,17 @@ def runtime_python(version: str) -> Path:
 
 
 def offline_environment(baked: Baked) -> dict[str, str]:
-    """No AWS credentials, no telemetry, and the runtime's Python first on PATH (sam build uses it)."""
+    """No AWS credentials, no telemetry, and the runtime's Python first on PATH (sam build uses it).
+
+    The build's CA bundle is STAND_IN_CA_BUNDLE, AWS's being out of reach.
+    """
     python = runtime_python(baked.context["python_version"]).parent
     environment = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
     return environment | {
         "SAM_CLI_TELEMETRY": "0",
         "AWS_EC2_METADATA_DISABLED": "true",
         "PATH": f"{python}{os.pathsep}{BIN}{os.pathsep}{environment['PATH']}",
+        "RDS_CA_BUNDLE_URLS": STAND_IN_CA_BUNDLE.as_uri(),
     }
 
 

@@ -11,6 +11,31 @@ pytestmark = pytest.mark.slow  # scripts/test --quick leaves this module out
 
 QUERY = {"mysql": "query", "postgresql": "Q"}
 WRITE = {"mysql": ["INSERT", "COMMIT"], "postgresql": ["BEGIN", "INSERT", "COMMIT"]}
+# A cold read: the connection (MySQL: and its login), what the driver and SQLAlchemy ask of the
+# server on the first connection (no BEGIN or ROLLBACK around it, no HSTORE probe), then the unit.
+COLD_READ = {
+    "mysql": [
+        "SET NAMES",  # PyMySQL's
+        "SET NAMES",  # SQLAlchemy's, on every new connection
+        "SELECT VERSION()",
+        "SELECT DATABASE()",
+        "SELECT @@tx_isolation",
+        "SELECT @@sql_mode",
+        "SELECT @@lower_case_table_names",
+        "SET AUTOCOMMIT = 0",
+        "SET SESSION autocommit = 1",
+        "SELECT",
+    ],
+    "postgresql": [
+        "select pg_catalog.version()",
+        "select current_schema()",
+        "show transaction isolation level",
+        "show standard_conforming_strings",
+        "SET default_transaction_read_only = on",
+        "SELECT",
+    ],
+}
+LOGIN = {"mysql": "auth", "postgresql": "startup"}  # the one login message that awaits a reply
 
 
 def statements(proxy: Proxy) -> list[str]:
@@ -68,3 +93,20 @@ def test_only_an_environment_idle_past_ping_after_idle_pays_a_ping(project: Proj
         assert project.invoke("GET /posts")[0] == 200
         assert proxy.round_trips() == 2
         assert proxy.connects == 0  # the ping found the connection alive: it was kept
+
+
+def test_a_cold_read_costs_the_connection_and_the_first_connect_queries_only(
+    project: Project, proxy: Proxy
+) -> None:
+    status, post = project.invoke("POST /posts", {"title": "stored"})
+    assert status == 201
+    project.module("db").reset()  # a new execution environment: new engine, new connection
+
+    proxy.reset()
+    assert project.invoke("GET /posts/{post_id}", post_id=str(post["id"]))[0] == 200
+    login, *sent = [message for message in proxy.messages if message.awaits_reply]
+    expected = COLD_READ[project.database]
+    assert login.kind == LOGIN[project.database]
+    assert len(sent) == len(expected), [message.text for message in sent]
+    assert [message.text[: len(start)] for message, start in zip(sent, expected, strict=True)] == expected
+    assert proxy.round_trips() == 2 + len(expected)  # the TCP connection, the login, the statements

@@ -2,18 +2,20 @@
 
 import json
 import platform
+import socket
 import subprocess
 import tomllib
 from pathlib import Path
 
 import pytest
 
-from bench.events import CONTEXT, http_event
+from bench.events import CONTEXT_FIELDS, FUNCTION_TIMEOUT_MS, http_event
 from tests import servers
 from tests.baking import (
     BIN,
     DATABASES,
     HEAD,
+    STAND_IN_CA_BUNDLE,
     Baked,
     bake,
     built_functions,
@@ -272,7 +274,8 @@ def test_the_built_api_function_holds_the_app_and_its_dependencies_only(baked: B
     assert shipped(api) == {"app", "config"} | DEPENDENCIES[baked.context["database"]]
     # the app without the migrate function's modules; the database tools are in tasks/, shipped by none
     assert sources(api / "app") == sources(baked.path / "app") - {"migrate.py", "app_user.py"}
-    assert [path.name for path in (api / "config").iterdir()] == ["database.json"]
+    assert sorted(path.name for path in (api / "config").iterdir()) == ["database.json", "rds-ca-bundle.pem"]
+    assert (api / "config" / "rds-ca-bundle.pem").read_bytes() == STAND_IN_CA_BUNDLE.read_bytes()
     dialects = {path.name for path in (api / "sqlalchemy" / "dialects").iterdir() if path.is_dir()}
     assert dialects == {baked.context["database"]}
     leftovers = [
@@ -295,6 +298,43 @@ def test_the_built_migrate_function_also_holds_alembic_and_the_migrations(baked:
     )
     assert sources(migrate / "app") == sources(baked.path / "app")
     assert sources(migrate / "migrations") == sources(baked.path / "migrations")
+    assert (migrate / "config" / "rds-ca-bundle.pem").read_bytes() == STAND_IN_CA_BUNDLE.read_bytes()
+
+
+def fetch_ca_bundle(baked: Baked, bundle: Path, *urls: str) -> subprocess.CompletedProcess[str]:
+    """``make ca-bundle``, as the build runs it, from ``urls`` into ``bundle``."""
+    python = runtime_python(baked.context["python_version"])
+    variables = [f"PYTHON={python}", f"CA_BUNDLE={bundle}", f"RDS_CA_BUNDLE_URLS={' '.join(urls)}"]
+    return baked.run("make", "--no-print-directory", "ca-bundle", *variables)
+
+
+def test_the_build_fetches_the_ca_bundles_into_one(baked: Baked, tmp_path: Path) -> None:
+    amazon_root = tmp_path / "AmazonRootCA1.pem"  # a bundle of one certificate, as Amazon's is
+    amazon_root.write_text(STAND_IN_CA_BUNDLE.read_text().split("\n\n")[-1])
+    result = fetch_ca_bundle(
+        baked, tmp_path / "bundle.pem", STAND_IN_CA_BUNDLE.as_uri(), amazon_root.as_uri()
+    )
+    assert result.returncode == 0, result.stderr
+    assert (
+        tmp_path / "bundle.pem"
+    ).read_bytes() == STAND_IN_CA_BUNDLE.read_bytes() + amazon_root.read_bytes()
+
+
+def test_the_build_stops_with_one_line_when_a_ca_bundle_cannot_be_fetched(
+    baked: Baked, tmp_path: Path
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        unreachable = f"http://127.0.0.1:{probe.getsockname()[1]}/global-bundle.pem"  # closed when used
+    not_certificates = tmp_path / "error-page.html"
+    not_certificates.write_text("<html>Service Unavailable</html>")
+    for url in (unreachable, not_certificates.as_uri()):
+        result = fetch_ca_bundle(baked, tmp_path / "bundle.pem", STAND_IN_CA_BUNDLE.as_uri(), url)
+        assert result.returncode != 0
+        error = result.stderr.splitlines()[0]
+        assert error.startswith(f"error: cannot fetch the CA bundle from {url} ("), result.stderr
+        assert error.endswith("set RDS_CA_BUNDLE_URLS to copies (file:///...)")
+        assert not (tmp_path / "bundle.pem").exists()
 
 
 @pytest.mark.slow
@@ -330,7 +370,7 @@ import json, sys
 from types import SimpleNamespace
 sys.path.insert(0, sys.argv[1])
 from {module} import handler
-context = SimpleNamespace(**{context!r})
+context = SimpleNamespace(**{context!r}, get_remaining_time_in_millis=lambda: {remaining})
 answers = [handler(json.loads(event), context) for event in sys.argv[2:]]
 loaded = sorted({{name.split(".")[0] for name in sys.modules}} & {{"boto3", "botocore", "alembic", "yaml"}})
 print(json.dumps({{"answers": answers, "loaded": loaded}}))
@@ -340,7 +380,7 @@ print(json.dumps({{"answers": answers, "loaded": loaded}}))
 def run_built(baked: Baked, function: Path, module: str, *events: dict, **env: str) -> dict:
     """Call a built function's handler in a Python that sees nothing but the build and the stdlib."""
     python = runtime_python(baked.context["python_version"])
-    code = RUN_BUILT.format(module=module, context=vars(CONTEXT))
+    code = RUN_BUILT.format(module=module, context=CONTEXT_FIELDS, remaining=FUNCTION_TIMEOUT_MS)
     result = subprocess.run(
         [python, "-I", "-S", "-c", code, function, *(json.dumps(event) for event in events)],
         capture_output=True, text=True, timeout=120, env=env,

@@ -19,7 +19,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from . import routes, snapstart
+from . import deadline, routes, snapstart
 from .bodies import read_json, to_json, undecodable, unsupported_media_type
 from .errors import DatabaseUnavailableError
 from .idempotency import RETRY_IS_SAFE, idempotent_writes, retry_is_safe
@@ -47,14 +47,19 @@ snapstart.register(app)  # with SnapStart on, Lambda prepares the routes and dat
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, log_event=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Answer an HTTP API event; refuse other events, and a Content-Type other than JSON, before routing."""
+    """Answer an HTTP API event; refuse other events, and a Content-Type other than JSON, before routing.
+
+    Every wait of the routes ends before the invocation's deadline (see ``deadline``): a database
+    too slow to answer in the time Lambda gives is a 503 from the app, not Lambda's timeout.
+    """
     if not (isinstance(event, dict) and event.get("version") == "2.0"):
         return refusal(400, NOT_PAYLOAD_2, context.aws_request_id)
     request = APIGatewayProxyEventV2(event)
     not_json = unsupported_media_type(request.headers.get("content-type"))
     if not_json:
         return refusal(415, not_json, request.request_context.request_id)
-    return app.resolve(event, context)
+    with deadline.invocation(context.get_remaining_time_in_millis()):
+        return app.resolve(event, context)
 
 
 def refusal(status: int, message: str, request_id: str) -> dict[str, Any]:

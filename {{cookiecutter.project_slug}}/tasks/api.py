@@ -4,11 +4,13 @@ No Docker, no SAM CLI: ``invoke api.invoke events/get_posts.json`` runs the hand
 names for ApiFunction in this process, as Lambda would.
 """
 
+import functools
 import importlib
 import json
 import os
 import re
 import sys
+import time
 import tomllib
 import uuid
 from dataclasses import dataclass, field
@@ -44,6 +46,13 @@ class CloudFormationLoader(yaml.SafeLoader):
 CloudFormationLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
+@functools.cache
+def function_timeout() -> int:
+    """The seconds Lambda gives each invocation: template.yaml's Globals.Function.Timeout."""
+    template = yaml.load(TEMPLATE.read_text(), CloudFormationLoader)  # noqa: S506 (a SafeLoader)
+    return int(template["Globals"]["Function"]["Timeout"])
+
+
 @dataclass(frozen=True)
 class LocalContext:
     """What the handler reads of Lambda's context object, for an invocation on this machine."""
@@ -52,6 +61,11 @@ class LocalContext:
     memory_limit_in_mb: int = 512
     invoked_function_arn: str = f"arn:aws:lambda:us-east-1:123456789012:function:{FUNCTION}"
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    timeout_at: float = field(default_factory=lambda: time.monotonic() + function_timeout())
+
+    def get_remaining_time_in_millis(self) -> int:
+        """Milliseconds until Lambda would stop this invocation (the function's timeout after it began)."""
+        return max(0, int((self.timeout_at - time.monotonic()) * 1000))
 
 
 def handler_of(function: str) -> Any:

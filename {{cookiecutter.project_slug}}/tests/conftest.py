@@ -97,7 +97,7 @@ def stub_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., dict[str
             stubbers[service].activate()
         return stubbers
 
-    monkeypatch.setattr(aws, "client", lambda service, *args: stubbers[service].client)
+    monkeypatch.setattr(aws, "client", lambda service, *args, **options: stubbers[service].client)
     yield stub
     for stubber in stubbers.values():
         stubber.assert_no_pending_responses()

@@ -15,7 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from . import iam, secrets
+from . import driver, iam, secrets
 from .driver import is_authentication_failure
 from .settings import DatabaseSettings
 
@@ -27,8 +27,9 @@ def install(engine: Engine, settings: DatabaseSettings) -> None:
         @event.listens_for(engine, "do_connect")
         def sign(
             dialect: Dialect, record: ConnectionPoolEntry, cargs: list[Any], cparams: dict[str, Any]
-        ) -> None:
-            cparams["password"] = iam.token(settings)  # SQLAlchemy then connects with it
+        ) -> Any:
+            cparams["password"] = iam.token(settings)
+            return driver.connect(dialect, cargs, cparams)
 
         return
     secret_id = settings.password_secret
@@ -41,9 +42,9 @@ def install(engine: Engine, settings: DatabaseSettings) -> None:
     ) -> Any:
         cparams["password"] = secrets.password(secret_id)
         try:
-            return dialect.connect(*cargs, **cparams)
+            return driver.connect(dialect, cargs, cparams)
         except dialect.loaded_dbapi.OperationalError as error:
             if not is_authentication_failure(error):
                 raise
         cparams["password"] = secrets.password(secret_id, refresh=True)
-        return dialect.connect(*cargs, **cparams)
+        return driver.connect(dialect, cargs, cparams)

@@ -4,13 +4,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Table, insert, text
+from pymysql.connections import Connection as PyMySQLConnection
+from sqlalchemy import Table, event, insert, text
 from sqlalchemy.dialects import mysql
 from sqlalchemy.dialects.mysql import DATETIME, MEDIUMTEXT
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeEngine
 
+from .. import deadline
 from .settings import DatabaseSettings
 
 SERVER_DATABASE = ""  # what to connect to for CREATE and DROP DATABASE: the server, no database
@@ -24,7 +27,8 @@ ACCESS_DENIED = 1045  # ER_ACCESS_DENIED_ERROR: wrong user or password
 READ_ONLY_TRANSACTION = 1792  # ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION (SQLSTATE 25006)
 DUPLICATE_KEY = 1062  # ER_DUP_ENTRY
 LOCK_CONFLICTS = (1205, 1213)  # ER_LOCK_WAIT_TIMEOUT, ER_LOCK_DEADLOCK
-ENGINE_OPTIONS: dict[str, Any] = {}  # the dialect's defaults serve
+EXPIRED = 0.001  # the timeout of a wait past the deadline: the socket gives up at once
+ENGINE_ARGS: dict[str, Any] = {}  # create_engine's arguments for PyMySQL: none
 
 
 def timeout_args(settings: DatabaseSettings) -> dict[str, Any]:
@@ -36,8 +40,57 @@ def timeout_args(settings: DatabaseSettings) -> dict[str, Any]:
     }
 
 
+class BoundedTimeout:
+    """A timeout attribute of PyMySQL's connection that answers the smaller of its value and the time left."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.configured = f"_configured_{name.lstrip('_')}"
+
+    def __get__(self, connection: PyMySQLConnection, owner: type | None = None) -> float | None:
+        timeout = deadline.bounded(getattr(connection, self.configured))
+        return EXPIRED if timeout == 0 else timeout
+
+    def __set__(self, connection: PyMySQLConnection, value: float | None) -> None:
+        setattr(connection, self.configured, value)
+
+
+class BoundedConnection(PyMySQLConnection):
+    """PyMySQL's connection, each of whose waits also ends by the invocation's deadline.
+
+    PyMySQL bounds a wait by plain attributes, read again for every packet: ``connect_timeout``
+    when it opens the socket, ``_read_timeout`` before each packet it reads (the handshake's
+    included) and ``_write_timeout`` before each it writes. It has no public hook per wait, so
+    here these attributes are ``BoundedTimeout``s. A wait past the deadline times out at once:
+    PyMySQL closes the connection and raises OperationalError, which SQLAlchemy takes for a
+    lost connection, as for any other timeout.
+    """
+
+    connect_timeout = BoundedTimeout()
+    _read_timeout = BoundedTimeout()
+    _write_timeout = BoundedTimeout()
+
+
+def connect(dialect: Dialect, cargs: list[Any], cparams: dict[str, Any]) -> BoundedConnection:
+    """A new connection whose waits end by the deadline; ``cparams`` as SQLAlchemy gives them to PyMySQL.
+
+    It opens in the server's autocommit mode (PyMySQL's ``autocommit=None``): SQLAlchemy's queries
+    about the server, on the first connection, then need no ROLLBACK. ``install`` turns it off next.
+    """
+    return BoundedConnection(*cargs, **cparams, autocommit=None)
+
+
 def install(engine: Engine, settings: DatabaseSettings) -> None:
-    """Nothing to add to the engine: PyMySQL bounds every wait itself (see ``timeout_args``)."""
+    """Open the engine's connections as ``BoundedConnection``: PyMySQL bounds each wait (``timeout_args``)."""
+
+    @event.listens_for(engine, "do_connect")
+    def open_bounded(
+        dialect: Dialect, record: ConnectionPoolEntry, cargs: list[Any], cparams: dict[str, Any]
+    ) -> BoundedConnection:
+        return connect(dialect, cargs, cparams)
+
+    @event.listens_for(engine, "connect")  # after SQLAlchemy's own, which initializes the dialect
+    def use_transactions(dbapi_connection: BoundedConnection, record: ConnectionPoolEntry) -> None:
+        dbapi_connection.autocommit(False)  # as the DBAPI and SQLAlchemy expect: SET AUTOCOMMIT = 0
 
 
 def set_read_only(connection: Connection, read_only: bool) -> None:

@@ -12,11 +12,12 @@ import psycopg2
 from psycopg2 import extensions
 from sqlalchemy import DateTime, Table, Text, event, text
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeEngine
 
+from .. import deadline
 from .settings import DatabaseSettings
 
 SERVER_DATABASE = "postgres"  # what to connect to for CREATE and DROP DATABASE: the maintenance database
@@ -28,9 +29,9 @@ READ_ONLY_TRANSACTION = "25006"  # SQLSTATE read_only_sql_transaction
 LOCK_NOT_AVAILABLE = "55P03"  # SQLSTATE lock_not_available: lock_timeout ran out
 DEADLOCK_DETECTED = "40P01"  # SQLSTATE deadlock_detected
 CONNECTING = object()  # the read timeout of a connection still opening
-# No hstore column: psycopg2's dialect would otherwise look the type up on every new connection,
-# 3 round trips (BEGIN, a pg_type query, ROLLBACK) before the first statement.
-ENGINE_OPTIONS: dict[str, Any] = {"use_native_hstore": False}
+# create_engine's arguments for psycopg2: no hstore column, so the dialect does not look the type
+# up on every new connection (3 round trips: BEGIN, a pg_type query, ROLLBACK).
+ENGINE_ARGS: dict[str, Any] = {"use_native_hstore": False}
 _read_timeouts: WeakKeyDictionary[Any, float | None] = WeakKeyDictionary()
 
 
@@ -56,33 +57,46 @@ def timeout_args(settings: DatabaseSettings) -> dict[str, Any]:
     return args
 
 
+def connect(dialect: Dialect, cargs: list[Any], cparams: dict[str, Any]) -> Any:
+    """A new connection, as SQLAlchemy opens it: ``wait_within_deadline`` bounds its waits."""
+    return dialect.connect(*cargs, **cparams)
+
+
 def install(engine: Engine, settings: DatabaseSettings) -> None:
     """Bound every wait of the engine's connections on the client too, with psycopg2's wait callback.
 
     libpq has no read timeout: a server (or a proxy in front of it) that keeps the connection
     open and never answers would hold the invocation until Lambda kills it. With the callback,
     psycopg2 hands every wait to ``wait_within_deadline``, which gives up after the connect
-    timeout while connecting and the read timeout afterwards. The callback is process-wide;
-    connections of other engines (the migrations', with no read timeout) wait as long as needed.
+    timeout while connecting and the read timeout afterwards, or at the invocation's deadline if
+    that comes first. The callback is process-wide; connections of other engines (the
+    migrations', with no read timeout) wait as long as needed.
     """
     extensions.set_wait_callback(wait_within_deadline)
 
-    @event.listens_for(engine, "connect")
+    @event.listens_for(engine, "first_connect")
+    def initialize_in_autocommit(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        """SQLAlchemy's queries about the server, on the first connection, then need no BEGIN and ROLLBACK."""
+        dbapi_connection.autocommit = True  # psycopg2's own flag: nothing is sent
+
+    @event.listens_for(engine, "connect")  # after SQLAlchemy's own, which initializes the dialect
     def bound_reads(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        dbapi_connection.autocommit = False  # transactions, as the DBAPI and SQLAlchemy expect
         _read_timeouts[dbapi_connection] = settings.read_timeout
 
 
 def wait_within_deadline(dbapi_connection: Any) -> None:
-    """Wait for libpq as psycopg2's own ``wait_select`` does, but never past the deadline."""
+    """Wait for libpq as psycopg2's own ``wait_select`` does, but never past the timeout or the deadline."""
     timeout = _read_timeouts.get(dbapi_connection, CONNECTING)
     if timeout is CONNECTING:  # the connection is opening: libpq's connect_timeout, from its DSN
         timeout = float(extensions.parse_dsn(dbapi_connection.dsn).get("connect_timeout", 0)) or None
-    deadline = None if timeout is None else time.monotonic() + timeout
+    bound = deadline.bounded(timeout)
+    ends = None if bound is None else time.monotonic() + bound
     while (state := dbapi_connection.poll()) != extensions.POLL_OK:
-        remaining = None if deadline is None else deadline - time.monotonic()
+        remaining = None if ends is None else ends - time.monotonic()
         if remaining is not None and remaining <= 0:
             # The message is one SQLAlchemy recognises as a lost connection: it is discarded.
-            raise psycopg2.OperationalError(f"could not receive data from server: no answer in {timeout} s")
+            raise psycopg2.OperationalError(f"could not receive data from server: no answer in {bound:.3g} s")
         waiting = ([dbapi_connection], []) if state == extensions.POLL_READ else ([], [dbapi_connection])
         select.select(*waiting, [], remaining)
 

@@ -24,10 +24,10 @@ def build_engine(settings: DatabaseSettings, database: str | None = None) -> Eng
         pool_reset_on_return=None,  # transactions.install rolls back only what is still open
         skip_autocommit_rollback=True,  # no ROLLBACK after a read-only (autocommit) unit
         connect_args=driver.timeout_args(settings) | tls.connect_args(settings),
-        **driver.ENGINE_OPTIONS,
+        **driver.ENGINE_ARGS,
     )
+    credentials.install(engine, settings)  # first: its listeners connect with the password they supply
     driver.install(engine, settings)
-    credentials.install(engine, settings)
     transactions.install(engine)
     liveness.install(engine, settings.ping_after_idle)
     return engine

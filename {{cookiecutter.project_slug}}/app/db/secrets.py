@@ -34,7 +34,8 @@ def _read(secret_id: str) -> str:
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
-        secret = aws.client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"]
+        answer = aws.client_within_deadline("secretsmanager").get_secret_value(SecretId=secret_id)
+        secret = answer["SecretString"]
     except (BotoCoreError, ClientError) as error:
         raise DatabaseUnavailableError(
             f"cannot read the database password from {secret_id}: {error}"

@@ -60,8 +60,8 @@ class DatabaseSettings:
     write_timeout: float | None = 5.0
     ping_after_idle: float = 60.0
     migration_lock_timeout: float = 60.0  # how long a migration waits for another one to finish
-    ssl: bool = False
-    ssl_ca: str | None = None
+    ssl: bool = False  # TLS, always verified: the server's certificate and its name
+    ssl_ca: str | None = None  # the CA bundle that verifies it (None: the system's CAs)
 
     def url(self, database: str | None = None) -> URL:
         """The SQLAlchemy URL; special characters in the password need no quoting."""
@@ -86,6 +86,15 @@ class DatabaseSettings:
     def describe(self) -> str:
         """host:port/database, for messages."""
         return f"{self.host}:{self.port}/{self.database}"
+
+    def ca_bundle(self) -> str | None:
+        """``ssl_ca``, once it is known to exist (None: the system's CAs verify the server)."""
+        if self.ssl_ca and not Path(self.ssl_ca).is_file():
+            raise ConfigurationError(
+                f"ssl_ca of {self.env!r} is {self.ssl_ca}, which does not exist: sam build downloads the "
+                "RDS CA bundle there (make ca-bundle does it locally), or set DB_SSL_CA to a CA bundle"
+            )
+        return self.ssl_ca
 
     def without_time_limits(self) -> "DatabaseSettings":
         """The same settings with no read or write timeout: for migrations, whose DDL may run long."""
@@ -270,8 +279,13 @@ def _build(env: str, values: dict[str, Any]) -> DatabaseSettings:
         ping_after_idle=read("ping_after_idle", float, 60.0),
         migration_lock_timeout=read("migration_lock_timeout", float, 60.0),
         ssl=ssl,
-        ssl_ca=read("ssl_ca", str, None),
+        ssl_ca=read("ssl_ca", project_path, None),
     )
+
+
+def project_path(value: Any) -> str:
+    """A file's path; a relative one is the project's (on Lambda, the function package's)."""
+    return str(PROJECT_ROOT / str(value))  # an absolute path stays as it is
 
 
 def seconds(value: Any) -> float | None:

@@ -1,9 +1,10 @@
 """The app's DynamoDB table: its keys, its calls with bounded waits, and their errors as the app reports them.
 
 Every item has a partition key ``pk`` and a sort key ``sk``, both strings, so that several kinds of
-item can share the table (``POST#42`` / ``VIEWS``). Calls go through ``aws.client``: 2 attempts of
-at most 2 s to connect and 2 s to read. DynamoDB out of reach or throttling raises
-DatabaseUnavailableError (the API answers 503); any other refusal is a bug (500).
+item can share the table (``POST#42`` / ``VIEWS``). Calls go through ``aws.client_within_deadline``:
+2 attempts of at most 2 s to connect and 2 s to read, fewer and shorter when the invocation's
+deadline is near. DynamoDB out of reach or throttling raises DatabaseUnavailableError (the API
+answers 503); any other refusal is a bug (500).
 """
 
 import functools
@@ -34,7 +35,8 @@ def request(settings: DynamoDBSettings, operation: str, **arguments: Any) -> dic
     from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
     try:
-        return getattr(aws.client("dynamodb", endpoint_url=settings.endpoint_url), operation)(**arguments)
+        dynamodb = aws.client_within_deadline("dynamodb", endpoint_url=settings.endpoint_url)
+        return getattr(dynamodb, operation)(**arguments)
     except (ConnectionError, HTTPClientError, ClientError) as error:  # unreachable, timed out, refused
         if isinstance(error, ClientError) and error.response["Error"]["Code"] not in UNAVAILABLE_CODES:
             raise  # a bug, or a table or permission missing: answered 500

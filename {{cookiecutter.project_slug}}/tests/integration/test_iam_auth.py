@@ -15,11 +15,11 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
-from sqlalchemy import event
+from botocore.httpsession import DEFAULT_CA_BUNDLE
 from sqlalchemy.exc import OperationalError
 
 from app import db
-from app.db import iam
+from app.db import driver, iam
 from app.db.engine import build_engine
 from app.db.settings import DatabaseSettings, load_database_settings
 from app.environment import PROJECT_ROOT
@@ -47,15 +47,16 @@ def signed(stub_aws, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_each_new_connection_logs_in_with_a_freshly_signed_token(
-    settings: DatabaseSettings, signed: list[str]
+    settings: DatabaseSettings, signed: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     engine = build_engine(replace(settings, iam_auth=True))  # the local server has no TLS to offer
-    sent = []
+    sent, connect = [], driver.connect
 
-    @event.listens_for(engine, "do_connect")
-    def stand_in_for_rds(dialect: Any, record: Any, cargs: list[Any], cparams: dict[str, Any]) -> None:
+    def stand_in_for_rds(dialect: Any, cargs: list[Any], cparams: dict[str, Any]) -> Any:
         sent.append(cparams["password"])
-        cparams["password"] = settings.password
+        return connect(dialect, cargs, cparams | {"password": settings.password})
+
+    monkeypatch.setattr(driver, "connect", stand_in_for_rds)
 
     for _ in range(3):
         with engine.connect() as connection:
@@ -100,6 +101,7 @@ def test_a_token_is_never_sent_to_a_server_without_tls_nor_logged(
     production_from(settings, monkeypatch, settings.port)
     monkeypatch.setenv("DB_IAM_AUTH", "true")
     monkeypatch.setenv("DB_SSL", "true")
+    monkeypatch.setenv("DB_SSL_CA", DEFAULT_CA_BUNDLE)  # a stand-in for the RDS bundle the build fetches
     db.reset()
     caplog.set_level(logging.DEBUG)
 
@@ -152,6 +154,7 @@ def test_a_cold_start_imports_botocore_only_with_iam_auth(
         "DB_NAME": settings.database,
         "DB_IAM_AUTH": iam_auth,
         "DB_SSL": iam_auth,
+        "DB_SSL_CA": DEFAULT_CA_BUNDLE,
         "AWS_ACCESS_KEY_ID": "test",
         "AWS_SECRET_ACCESS_KEY": "test",
         "AWS_DEFAULT_REGION": REGION,

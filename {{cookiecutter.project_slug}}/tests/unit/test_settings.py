@@ -34,6 +34,7 @@ VARIABLES = [
     "DB_NAME_TEST",
     "DB_POOL",
     "DB_SSL",
+    "DB_SSL_CA",
 ]
 URL = f"{ADAPTER}://admin:s3cret@db.example.com:7000/blog"
 # Database names start with the project's name, as Rails' start with the application's.
@@ -114,7 +115,16 @@ def test_production_takes_its_values_from_the_environment(monkeypatch: pytest.Mo
     monkeypatch.setenv("DB_NAME", "blog")
     settings = load_database_settings("production")
     assert settings.describe() == f"prod.cluster.example.com:{DEFAULT_PORT}/blog"
-    assert settings.ssl is True
+    assert (settings.ssl, settings.ssl_ca) == (True, str(PROJECT_ROOT / "config" / "rds-ca-bundle.pem"))
+
+
+def test_a_ca_bundle_is_found_from_the_project_or_where_its_absolute_path_says(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DB_SSL_CA", "certs/ca.pem")
+    assert load_database_settings("development").ssl_ca == str(PROJECT_ROOT / "certs" / "ca.pem")
+    monkeypatch.setenv("DB_SSL_CA", "/etc/ssl/ca.pem")
+    assert load_database_settings("development").ssl_ca == "/etc/ssl/ca.pem"
 
 
 def test_production_without_its_variables_names_the_first_missing(monkeypatch: pytest.MonkeyPatch) -> None:

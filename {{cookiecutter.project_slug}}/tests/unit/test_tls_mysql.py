@@ -1,28 +1,47 @@
-"""TLS: on in production, and its context built once per execution environment."""
+"""TLS: on in production, always verified, and its context built once per execution environment."""
 
+import ssl
 from dataclasses import replace
 
+import pytest
 from botocore.httpsession import DEFAULT_CA_BUNDLE
 
 from app.db import tls
 from app.db.settings import DatabaseSettings
+from app.errors import ConfigurationError
 
 
 def test_no_tls_negotiation_locally(settings: DatabaseSettings) -> None:
     assert tls.connect_args(settings) == {"ssl_disabled": True}
 
 
-def test_tls_in_production_reuses_one_context(settings: DatabaseSettings) -> None:
-    production = replace(settings, ssl=True)
-    first, second = tls.connect_args(production), tls.connect_args(production)
-    assert first["ssl"] is second["ssl"]
-    assert first["ssl"].verify_mode.name == "CERT_NONE"
+def test_tls_checks_the_certificate_and_the_host_name(settings: DatabaseSettings) -> None:
+    context = tls.connect_args(replace(settings, ssl=True, ssl_ca=DEFAULT_CA_BUNDLE))["ssl"]
+    assert (context.verify_mode, context.check_hostname) == (ssl.CERT_REQUIRED, True)
 
 
-def test_a_ca_bundle_turns_on_verification(settings: DatabaseSettings) -> None:
+def test_the_ca_bundle_is_the_only_trust(settings: DatabaseSettings) -> None:
     bundle = DEFAULT_CA_BUNDLE  # any PEM bundle will do; this one ships with botocore
-    verified = replace(settings, ssl=True, ssl_ca=bundle)
-    context = tls.connect_args(verified)["ssl"]
-    assert context.verify_mode.name == "CERT_REQUIRED"
-    assert context.check_hostname is True
-    assert tls.connect_args(verified)["ssl"] is context
+    context = tls.connect_args(replace(settings, ssl=True, ssl_ca=bundle))["ssl"]
+    expected = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    expected.load_verify_locations(bundle)
+    assert context.get_ca_certs() == expected.get_ca_certs()
+
+
+def test_without_a_ca_bundle_the_systems_cas_verify(settings: DatabaseSettings) -> None:
+    context = tls.connect_args(replace(settings, ssl=True, ssl_ca=None))["ssl"]
+    assert (context.verify_mode, context.check_hostname) == (ssl.CERT_REQUIRED, True)
+
+
+def test_one_context_serves_every_connection(settings: DatabaseSettings) -> None:
+    verified = replace(settings, ssl=True, ssl_ca=DEFAULT_CA_BUNDLE)
+    assert tls.connect_args(verified)["ssl"] is tls.connect_args(verified)["ssl"]
+
+
+def test_a_missing_ca_bundle_is_named_with_the_fix(settings: DatabaseSettings) -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        tls.connect_args(replace(settings, ssl=True, ssl_ca="/nowhere/rds-ca-bundle.pem"))
+    assert str(raised.value) == (
+        f"ssl_ca of {settings.env!r} is /nowhere/rds-ca-bundle.pem, which does not exist: sam build "
+        "downloads the RDS CA bundle there (make ca-bundle does it locally), or set DB_SSL_CA to a CA bundle"
+    )
