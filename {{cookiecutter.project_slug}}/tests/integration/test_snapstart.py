@@ -17,7 +17,7 @@ import pytest
 from snapshot_restore_py import get_after_restore, get_before_snapshot
 
 from app import db, snapstart
-from app.db import secrets
+from app.db import driver, secrets
 from app.db.settings import DatabaseSettings
 from app.main import app, handler
 
@@ -98,15 +98,14 @@ def test_a_secret_rotated_after_the_snapshot_is_read_again_after_the_restore(
     db.reset()
     snapstart.before_snapshot(app)
     assert secrets.password(SECRET) == "rotated-away"
-    engine = db.current().engine
     logins: list[str] = []
-    connect = engine.dialect.connect
+    connect = driver.connect
 
-    def login(*args: Any, **kwargs: Any) -> Any:
-        logins.append(kwargs["password"])
-        return connect(*args, **kwargs)
+    def login(dialect: Any, cargs: list[Any], cparams: dict[str, Any]) -> Any:
+        logins.append(cparams["password"])
+        return connect(dialect, cargs, cparams)
 
-    monkeypatch.setattr(engine.dialect, "connect", login)
+    monkeypatch.setattr(driver, "connect", login)  # what credentials.py opens each connection with
     snapstart.after_restore()
     assert invoke(handler, "GET /posts") == (200, EMPTY)
     assert logins == [settings.app_password]  # the rotated password at once, not after a refused login
