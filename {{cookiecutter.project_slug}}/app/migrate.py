@@ -30,7 +30,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from . import app_user
-from .db import driver, secrets
+from .db import credentials, driver
 from .db.engine import build_engine
 from .db.settings import DatabaseSettings, load_database_settings
 from .environment import PROJECT_ROOT, on_lambda
@@ -143,7 +143,7 @@ def app_user_password(settings: DatabaseSettings) -> str | None:
     if settings.app_password:
         return settings.app_password
     if settings.app_password_secret:
-        return secrets.password(settings.app_password_secret, refresh=True)  # a rotation is seen at once
+        return credentials.password(settings.app_password_secret, refresh=True)  # a rotation is seen at once
     if settings.iam_auth:
         return None
     raise ConfigurationError(

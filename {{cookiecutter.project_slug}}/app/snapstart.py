@@ -15,7 +15,7 @@ environment restored from it, so ``before_snapshot`` refuses one.
 After a restore, nothing that must be unique or fresh is reused: the pool is emptied, ``random``
 reseeded, the password read from Secrets Manager forgotten (the secret may have been rotated since
 the snapshot). IAM tokens are signed per connection, never kept. The connections' idle clocks
-(``liveness``) go with the pool. No network call: the hook ends at once even with the database
+(the engine's checkout check) go with the pool. No network call: the hook ends at once even with the database
 down (Lambda gives it 10 s).
 
 Lambda's Python runtime provides ``snapshot_restore_py`` and runs the hooks registered with it;
@@ -32,7 +32,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from sqlalchemy.orm import configure_mappers
 
 from . import aws, db
-from .db import secrets
+from .db import credentials
 from .db.settings import DatabaseSettings
 
 try:
@@ -88,4 +88,4 @@ def after_restore() -> None:
     """Forget what the snapshot holds that must be unique or fresh; connect to nothing."""
     db.discard_connections()
     random.seed()  # from os.urandom: each restored environment draws its own numbers
-    secrets.forget()
+    credentials.forget()

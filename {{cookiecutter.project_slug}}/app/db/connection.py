@@ -18,9 +18,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import DatabaseUnavailableError, ReadOnlyError, is_connection_failure
-from . import secrets, transactions
+from . import credentials
 from .driver import is_read_only_violation
-from .engine import build_engine
+from .engine import build_engine, use_mode
 from .settings import DatabaseSettings, load_database_settings
 
 
@@ -57,7 +57,7 @@ def reset() -> None:
         if _database is not None:
             _database.engine.dispose()
         _database = None
-    secrets.forget()
+    credentials.forget()
 
 
 def discard_connections() -> None:
@@ -93,11 +93,11 @@ def session_scope(readonly: bool = False) -> Iterator[Session]:
     try:
         if readonly:
             with database.sessions() as session, _opened(session):  # closed, not committed: nothing to end
-                transactions.use_mode(session.connection(), read_only=True)
+                use_mode(session.connection(), read_only=True)
                 yield session
         else:
             with database.sessions.begin() as session, _opened(session):
-                transactions.use_mode(session.connection(), read_only=False)
+                use_mode(session.connection(), read_only=False)
                 yield session
     except PoolTimeoutError as error:
         raise DatabaseUnavailableError(

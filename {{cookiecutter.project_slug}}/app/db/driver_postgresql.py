@@ -57,6 +57,17 @@ def timeout_args(settings: DatabaseSettings) -> dict[str, Any]:
     return args
 
 
+def tls_args(settings: DatabaseSettings) -> dict[str, Any]:
+    """The TLS arguments of libpq: ``verify-full``, the server's certificate and its name checked.
+
+    The certificate must chain to a CA of ``ssl_ca``, or of the system's CAs without one
+    (``sslrootcert=system``), and name the host connected to. libpq keeps its TLS state in C.
+    """
+    if not settings.ssl:
+        return {"sslmode": "disable"}  # saves the TLS negotiation round trip
+    return {"sslmode": "verify-full", "sslrootcert": settings.ca_bundle() or "system"}
+
+
 def connect(dialect: Dialect, cargs: list[Any], cparams: dict[str, Any]) -> Any:
     """A new connection, as SQLAlchemy opens it: ``wait_within_deadline`` bounds its waits."""
     return dialect.connect(*cargs, **cparams)

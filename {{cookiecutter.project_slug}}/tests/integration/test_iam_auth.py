@@ -19,7 +19,7 @@ from botocore.httpsession import DEFAULT_CA_BUNDLE
 from sqlalchemy.exc import OperationalError
 
 from app import db
-from app.db import driver, iam
+from app.db import credentials, driver
 from app.db.engine import build_engine
 from app.db.settings import DatabaseSettings, load_database_settings
 from app.environment import PROJECT_ROOT
@@ -68,7 +68,7 @@ def test_each_new_connection_logs_in_with_a_freshly_signed_token(
 
 
 def test_a_token_is_signed_for_the_host_port_and_user(settings: DatabaseSettings, signed: list[str]) -> None:
-    address, query = iam.token(settings).split("/?", 1)
+    address, query = credentials.iam_token(settings).split("/?", 1)
     fields = parse_qs(query)
     assert address == f"{settings.host}:{settings.port}"
     assert (fields["Action"], fields["DBUser"], fields["X-Amz-Expires"]) == (

@@ -17,7 +17,7 @@ import pytest
 from snapshot_restore_py import get_after_restore, get_before_snapshot
 
 from app import db, snapstart
-from app.db import driver, secrets
+from app.db import credentials, driver
 from app.db.settings import DatabaseSettings
 from app.main import app, handler
 
@@ -97,7 +97,7 @@ def test_a_secret_rotated_after_the_snapshot_is_read_again_after_the_restore(
     production_from(settings, monkeypatch, settings.port)
     db.reset()
     snapstart.before_snapshot(app)
-    assert secrets.password(SECRET) == "rotated-away"
+    assert credentials.password(SECRET) == "rotated-away"
     logins: list[str] = []
     connect = driver.connect
 

@@ -9,7 +9,7 @@ import pytest
 from botocore.stub import Stubber
 
 from app import aws
-from app.db import secrets
+from app.db import credentials
 from app.errors import DatabaseUnavailableError
 
 from tests.conftest import REGION
@@ -50,7 +50,7 @@ def test_a_service_that_never_answers_fails_within_a_few_seconds(monkeypatch) ->
     started = time.monotonic()
     try:
         with pytest.raises(DatabaseUnavailableError, match="cannot read the database password from db"):
-            secrets.password("db")
+            credentials.password("db")
     finally:
         listener.close()
         aws.client.cache_clear()

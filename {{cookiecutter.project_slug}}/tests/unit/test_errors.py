@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.db import connection, secrets
+from app.db import connection, credentials
 from app.db.settings import DatabaseSettings
 from app.environment import PROJECT_ROOT
 from app.main import handler
@@ -26,9 +26,9 @@ UNAVAILABLE = error("database unavailable, try again shortly")
 
 @pytest.fixture(autouse=True)
 def forget_secrets() -> Iterator[None]:
-    secrets.forget()
+    credentials.forget()
     yield
-    secrets.forget()
+    credentials.forget()
 
 
 def test_the_database_down_is_a_generic_503_whose_details_are_logged(

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from app.db import secrets
+from app.db import credentials
 from app.db.settings import DatabaseSettings, load_database_settings
 from app.errors import ConfigurationError, DatabaseUnavailableError
 
@@ -16,7 +16,7 @@ RDS_SECRET = json.dumps({"username": "admin", "password": "p@ss:/word#1"})
 
 @pytest.fixture(autouse=True)
 def forget_secrets() -> None:
-    secrets.forget()
+    credentials.forget()
 
 
 def answer(stubs, secret: str) -> None:
@@ -25,19 +25,19 @@ def answer(stubs, secret: str) -> None:
 
 def test_the_password_is_read_from_an_rds_secret_once(stub_aws) -> None:
     answer(stub_aws("secretsmanager"), RDS_SECRET)
-    assert secrets.password(SECRET) == "p@ss:/word#1"
-    assert secrets.password(SECRET) == "p@ss:/word#1"  # a second call would find no stubbed answer
+    assert credentials.password(SECRET) == "p@ss:/word#1"
+    assert credentials.password(SECRET) == "p@ss:/word#1"  # a second call would find no stubbed answer
 
 
 def test_a_secret_may_hold_the_bare_password(stub_aws) -> None:
     answer(stub_aws("secretsmanager"), "just-the-password")
-    assert secrets.password(SECRET) == "just-the-password"
+    assert credentials.password(SECRET) == "just-the-password"
 
 
 def test_json_without_a_password_is_refused(stub_aws) -> None:
     answer(stub_aws("secretsmanager"), json.dumps({"username": "admin"}))
     with pytest.raises(ConfigurationError) as error:
-        secrets.password(SECRET)
+        credentials.password(SECRET)
     assert str(error.value) == f"secret {SECRET} holds JSON but no password key: add one, as RDS does"
 
 
@@ -47,7 +47,7 @@ def test_an_unreadable_secret_means_the_database_is_unavailable(stub_aws) -> Non
         "get_secret_value", service_error_code="AccessDeniedException", service_message="not allowed"
     )
     with pytest.raises(DatabaseUnavailableError) as error:
-        secrets.password(SECRET)
+        credentials.password(SECRET)
     assert str(error.value) == (
         f"cannot read the database password from {SECRET}: An error occurred (AccessDeniedException) "
         "when calling the GetSecretValue operation: not allowed"
@@ -91,4 +91,4 @@ def test_the_settings_never_show_the_password(monkeypatch: pytest.MonkeyPatch) -
 
 def test_a_bare_password_that_parses_as_json_is_used_as_it_is(stub_aws) -> None:
     answer(stub_aws("secretsmanager"), "20241231")
-    assert secrets.password(SECRET) == "20241231"
+    assert credentials.password(SECRET) == "20241231"
