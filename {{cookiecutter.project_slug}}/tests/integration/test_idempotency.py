@@ -107,8 +107,10 @@ def test_a_retry_while_the_first_finishes_gets_its_response(observer: Engine) ->
     event = keyed_post("finishing")
     with observer.connect() as first:
         hold_key(first, event, status_code=201, response_headers="{}", response_body='{"id":1}')
-        threading.Timer(IN_FLIGHT_WAIT_SECONDS / 4, first.commit).start()
+        commit = threading.Timer(IN_FLIGHT_WAIT_SECONDS / 4, first.commit)
+        commit.start()
         status, headers, body = answered(event)  # waits for the first request's transaction
+        commit.join()  # the commit's own reply read before the connection closes
     assert (status, headers, body) == (201, {REPLAYED_HEADER: "true"}, '{"id":1}')
     assert stored_titles(observer) == []
 

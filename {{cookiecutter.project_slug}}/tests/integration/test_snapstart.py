@@ -58,6 +58,10 @@ def test_the_app_s_hooks_are_registered_with_lambda_s_runtime() -> None:
     assert (snapstart.after_restore, (), {}) in get_after_restore()
 
 
+# A local AWS service of the test session (an option's) may run in a thread of this process,
+# and Python then warns that forking could deadlock a child: the children use neither that service
+# nor a lock of its thread (logging's locks are made anew in a forked child).
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded, use of fork:DeprecationWarning")
 def test_each_restored_environment_serves_its_first_request_on_its_own_connection_with_its_own_randomness(
     server: Server,
 ) -> None:
