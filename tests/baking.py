@@ -56,6 +56,12 @@ class Baked:
         """The start of the project's database names (``<app_name>_development`` ...)."""
         return self.path.name.replace("-", "_")
 
+    @property
+    def app_user(self) -> str:
+        """Whom the API logs in as, by database.yml's default: PostgreSQL reserves names starting with pg_."""
+        name = self.app_name[:28]
+        return f"app_{name}" if name.startswith("pg_") else f"{name}_app"
+
     def run(self, *command: str | Path, **kwargs: Any) -> subprocess.CompletedProcess[str]:
         """Run a command in the project; its output is returned, failures are not raised."""
         return subprocess.run(

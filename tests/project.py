@@ -87,7 +87,7 @@ class Project:
     @property
     def app_user(self) -> dict[str, str]:
         """Production's app user on the test server: the test environment's (database.yml's defaults)."""
-        name = f"{self.baked.app_name[:28]}_app"
+        name = self.baked.app_user
         return {"DB_APP_USER": name, "DB_APP_PASS": name}
 
     def url(self, name: str) -> str:

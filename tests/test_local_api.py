@@ -107,7 +107,7 @@ def test_env_json_sets_only_variables_the_functions_declare(baked: Baked) -> Non
                 "DB_HOST": "host.docker.internal",  # the machine running Docker, seen from the container
                 "DB_PORT": PORTS[database],
                 "DB_USER": USERS[database],  # the owner
-                "DB_APP_USER": f"{baked.app_name[:28]}_app",  # whom the API logs in as
+                "DB_APP_USER": baked.app_user,  # whom the API logs in as
                 "DB_NAME": f"{baked.app_name}_development",
             }
             | (table if name == "ApiFunction" and baked.context["dynamodb"] == "yes" else {})

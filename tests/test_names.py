@@ -45,7 +45,8 @@ TRICKY = {
         "aws_region": "eu-central-2",
     },
     "postgresql": {
-        "project_name": f"Names Eleven {{{{ Café }}}} {{% if x %}} *😀* {CHECKOUT}",
+        # pg_ starts names PostgreSQL reserves for its own roles: the app user is app_pg_eleven_...
+        "project_name": f"PG Eleven {{{{ Café }}}} {{% if x %}} *😀* {CHECKOUT}",
         "description": "{{ cookiecutter.project_name }} {% raw %} *no emphasis* [no link](x) "
         "<b>&amp; 👨\u200d👩\u200d👧",
         "author_name": "José {{ Ñandú }} 🎉 <jose@example.com>",

@@ -407,7 +407,7 @@ def test_the_built_functions_migrate_and_serve_the_real_database(runnable: Baked
         "DB_HOST": "127.0.0.1",
         "DB_PORT": str(PORTS[database]),
         "DB_USER": "root" if database == "mysql" else "postgres",
-        "DB_APP_USER": f"{runnable.app_name[:28]}_app",  # whom the migrate function creates for the API
+        "DB_APP_USER": runnable.app_user,  # whom the migrate function creates for the API
         "DB_APP_PASS": "built-Password-1",
         "DB_NAME": name,
         "DB_SSL": "false",

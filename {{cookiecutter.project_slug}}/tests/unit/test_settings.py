@@ -39,6 +39,7 @@ VARIABLES = [
 URL = f"{ADAPTER}://admin:s3cret@db.example.com:7000/blog"
 # Database names start with the project's name, as Rails' start with the application's.
 APP_NAME = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]["name"].replace("-", "_")
+APP_USER = "{{ cookiecutter.__app_user }}"  # <name>_app, or app_<name> when <name> starts with pg_ (reserved)
 
 
 @pytest.fixture(autouse=True)
@@ -68,7 +69,7 @@ def test_defaults_for_local_development() -> None:
 def test_the_api_logs_in_as_the_app_user_on_the_same_database() -> None:
     settings = load_database_settings("development")
     app_user = settings.as_app_user()
-    assert (app_user.username, app_user.password) == (f"{APP_NAME[:28]}_app", f"{APP_NAME[:28]}_app")
+    assert (app_user.username, app_user.password) == (APP_USER, APP_USER)
     assert app_user.username != settings.username
     assert app_user.url() == settings.url().set(username=app_user.username, password=app_user.password)
 
