@@ -20,6 +20,7 @@ from app.models import Base
 
 from tasks import admin, migrations, protection
 from tasks.errors import EXPECTED
+from tests.proxy import Proxy
 from tests.server import Server
 
 EMPTY_TABLES = "empty the tables of"
@@ -73,6 +74,15 @@ def observer(settings: DatabaseSettings) -> Iterator[Engine]:
     engine = create_engine(settings.url(), poolclass=NullPool)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def proxy(settings: DatabaseSettings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Proxy]:
+    """A proxy the app reaches the test server through (``DB_PORT``), down until the test starts it."""
+    proxy = Proxy(settings.host, settings.port)
+    monkeypatch.setenv("DB_PORT", str(proxy.port))
+    yield proxy
+    proxy.stop()
 
 
 @pytest.fixture(scope="session")

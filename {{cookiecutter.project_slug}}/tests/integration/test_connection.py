@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import func, select
 
 from app import db
-from app.db.settings import DatabaseSettings
 from app.main import handler
 from app.models import Post
 
@@ -66,26 +65,16 @@ def test_an_exception_in_a_unit_of_work_leaves_no_partial_write() -> None:
     assert count_posts() == 1
 
 
-def test_cold_start_with_the_database_down_then_back(settings: DatabaseSettings, monkeypatch) -> None:
-    proxy = Proxy(settings.host, settings.port)
-    monkeypatch.setenv("DB_PORT", str(proxy.port))
-
+def test_cold_start_with_the_database_down_then_back(proxy: Proxy) -> None:
     status, body = invoke(handler, "GET /posts")
     assert status == 503
     assert body == error("database unavailable, try again shortly")
 
     proxy.start()
-    try:
-        assert invoke(handler, "GET /posts") == (200, {"items": [], "next_cursor": None})
-    finally:
-        proxy.stop()
+    assert invoke(handler, "GET /posts") == (200, {"items": [], "next_cursor": None})
 
 
-def test_losing_the_database_between_invocations_gives_503_then_recovers(
-    settings: DatabaseSettings, monkeypatch
-) -> None:
-    proxy = Proxy(settings.host, settings.port)
-    monkeypatch.setenv("DB_PORT", str(proxy.port))
+def test_losing_the_database_between_invocations_gives_503_then_recovers(proxy: Proxy) -> None:
     proxy.start()
     assert invoke(handler, "GET /posts")[0] == 200
 
@@ -93,10 +82,7 @@ def test_losing_the_database_between_invocations_gives_503_then_recovers(
     assert invoke(handler, "GET /posts")[0] == 503
 
     proxy.start()
-    try:
-        assert invoke(handler, "GET /posts")[0] == 200
-    finally:
-        proxy.stop()
+    assert invoke(handler, "GET /posts")[0] == 200
 
 
 def test_8_threads_on_a_cold_start_build_one_engine_and_open_one_connection(server: Server) -> None:

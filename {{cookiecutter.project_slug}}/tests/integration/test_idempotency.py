@@ -11,7 +11,6 @@ from sqlalchemy.engine import Connection, Engine
 
 from app.bodies import to_json
 from app.caller import caller
-from app.db.settings import DatabaseSettings
 from app.idempotency import (
     EXPIRED_PER_WRITE,
     HEADER,
@@ -116,36 +115,24 @@ def test_a_retry_while_the_first_finishes_gets_its_response(observer: Engine) ->
 
 
 def test_a_lost_commit_reply_is_a_503_that_a_retry_with_the_key_completes(
-    settings: DatabaseSettings, monkeypatch, observer: Engine
+    proxy: Proxy, observer: Engine
 ) -> None:
-    proxy = Proxy(settings.host, settings.port)
-    monkeypatch.setenv("DB_PORT", str(proxy.port))
     proxy.start()
-    try:
-        proxy.lose_reply_to(COMMIT_ON_THE_WIRE)  # the server commits; the function never hears it
-        status, _, body = answered(keyed_post("committed unheard"))
-        assert (status, body) == (503, error_body(f"{UNAVAILABLE}: {RETRY_IS_SAFE}"))
-        assert stored_titles(observer) == ["committed unheard"]
+    proxy.lose_reply_to(COMMIT_ON_THE_WIRE)  # the server commits; the function never hears it
+    status, _, body = answered(keyed_post("committed unheard"))
+    assert (status, body) == (503, error_body(f"{UNAVAILABLE}: {RETRY_IS_SAFE}"))
+    assert stored_titles(observer) == ["committed unheard"]
 
-        status, headers, body = answered(keyed_post("committed unheard"))
-        assert (status, headers[REPLAYED_HEADER]) == (201, "true")
-        assert '"title":"committed unheard"' in body
-        assert stored_titles(observer) == ["committed unheard"]
-    finally:
-        proxy.stop()
+    status, headers, body = answered(keyed_post("committed unheard"))
+    assert (status, headers[REPLAYED_HEADER]) == (201, "true")
+    assert '"title":"committed unheard"' in body
+    assert stored_titles(observer) == ["committed unheard"]
 
 
-def test_a_lost_commit_reply_without_a_key_does_not_say_a_retry_is_safe(
-    settings: DatabaseSettings, monkeypatch
-) -> None:
-    proxy = Proxy(settings.host, settings.port)
-    monkeypatch.setenv("DB_PORT", str(proxy.port))
+def test_a_lost_commit_reply_without_a_key_does_not_say_a_retry_is_safe(proxy: Proxy) -> None:
     proxy.start()
-    try:
-        proxy.lose_reply_to(COMMIT_ON_THE_WIRE)
-        status, _, body = answered(http_event("POST /posts", {"title": "unkeyed"}))
-    finally:
-        proxy.stop()
+    proxy.lose_reply_to(COMMIT_ON_THE_WIRE)
+    status, _, body = answered(http_event("POST /posts", {"title": "unkeyed"}))
     assert (status, body) == (503, error_body(UNAVAILABLE))
 
 

@@ -26,17 +26,13 @@ def test_the_secret_is_read_for_the_first_connection_only(
 
 
 def test_a_database_that_is_down_is_a_503_and_the_secret_is_not_read_again(
-    settings: DatabaseSettings, monkeypatch: pytest.MonkeyPatch, stub_aws
+    settings: DatabaseSettings, monkeypatch: pytest.MonkeyPatch, stub_aws, proxy: Proxy
 ) -> None:
     answer(stub_aws("secretsmanager"), json.dumps({"password": settings.app_password}))
-    proxy = Proxy(settings.host, settings.port)
     production_from(settings, monkeypatch, proxy.port)
     db.reset()
     assert invoke(handler, "GET /posts")[0] == 503
     assert invoke(handler, "GET /posts")[0] == 503
 
     proxy.start()
-    try:
-        assert invoke(handler, "GET /posts") == (200, EMPTY)
-    finally:
-        proxy.stop()
+    assert invoke(handler, "GET /posts") == (200, EMPTY)
