@@ -67,7 +67,10 @@ def discard_connections() -> None:
     environment it was opened in; closing it would end that one's session too, and could wait on a
     server that is down. The next unit of work opens a connection of its own.
     """
-    if _database is not None:
+    if _database is None:
+        return
+    pool = _database.engine.pool
+    if pool.checkedin() or pool.checkedout():  # QueuePool's counts; a new pool costs a millisecond
         _database.engine.dispose(close=False)
 
 

@@ -1,5 +1,6 @@
 """What the runtime needs to know of its driver: here PyMySQL, for MySQL, MariaDB and Aurora MySQL."""
 
+import encodings.idna  # noqa: F401  socket encodes host names with it: imported now, not on first connect
 import functools
 import ssl
 from collections.abc import Iterator
