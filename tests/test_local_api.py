@@ -100,15 +100,11 @@ def test_env_json_sets_only_variables_the_functions_declare(baked: Baked) -> Non
     }
     for name, variables in env.items():
         assert variables.keys() <= globally.keys() | functions[name].keys(), name
-        assert (
-            variables
-            == {
-                "APP_ENV": "development",
-                "DB_HOST": "host.docker.internal",  # the machine running Docker, seen from the container
-                "DB_PORT": PORTS[database],
-                "DB_USER": USERS[database],  # the owner
-                "DB_APP_USER": baked.app_user,  # whom the API logs in as
-                "DB_NAME": f"{baked.app_name}_development",
-            }
-            | (table if name == "ApiFunction" and baked.context["dynamodb"] == "yes" else {})
-        )
+        assert variables == {
+            "APP_ENV": "development",
+            "DB_HOST": "host.docker.internal",  # the machine running Docker, seen from the container
+            "DB_PORT": PORTS[database],
+            "DB_USER": USERS[database],  # the owner
+            "DB_APP_USER": baked.app_user,  # whom the API logs in as
+            "DB_NAME": f"{baked.app_name}_development",
+        } | (table if name == "ApiFunction" and baked.context["dynamodb"] == "yes" else {})

@@ -39,7 +39,8 @@ VARIABLES = [
 URL = f"{ADAPTER}://admin:s3cret@db.example.com:7000/blog"
 # Database names start with the project's name, as Rails' start with the application's.
 APP_NAME = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]["name"].replace("-", "_")
-APP_USER = "{{ cookiecutter.__app_user }}"  # <name>_app, or app_<name> when <name> starts with pg_ (reserved)
+# database.yml's default app user: <name>_app, or app_<name> for a name the server reserves (pg_...).
+APP_USER = f"app_{APP_NAME[:28]}" if APP_NAME.startswith("pg_") else f"{APP_NAME[:28]}_app"
 
 
 @pytest.fixture(autouse=True)
