@@ -131,7 +131,10 @@ def is_read(method: str) -> bool:
 
 
 def openapi_document() -> dict[str, Any]:
-    """The OpenAPI document of the app's routes, as Powertools makes it from the code."""
+    """The OpenAPI document of the app's routes, as Powertools makes it from the code, with the app's errors.
+
+    Each POST also lists the optional Idempotency-Key and what it answers (``document_idempotency``).
+    """
     from app.main import app
 
     project = tomllib.loads((PROJECT / "pyproject.toml").read_text())["project"]
@@ -145,10 +148,43 @@ def openapi_document() -> dict[str, Any]:
     schemas["Error"] = ERROR_SCHEMA
     error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     for operations in document["paths"].values():
-        for operation in operations.values():
+        for method, operation in operations.items():
             operation["responses"]["422"] = {"description": "The request does not match the API", **error}
             operation["responses"]["default"] = {"description": "An error", **error}
+            if method == "post":
+                document_idempotency(operation, error)
     return document
+
+
+def document_idempotency(operation: dict[str, Any], error: dict[str, Any]) -> None:
+    """Add to a POST what app/idempotency.py adds: the optional key, its 409 and 422, a replay's header.
+
+    Here rather than on each route, so every POST has it, as every POST gets the middleware. It is
+    not a ``Header`` parameter of the routes: Powertools would validate it before the middleware does.
+    """
+    from app.idempotency import HEADER, KEY_FORMAT, REPLAYED_HEADER
+
+    # The lengths KEY_FORMAT allows, for the tools that read no pattern (a test checks they agree).
+    key = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": f"^{KEY_FORMAT.pattern}$"}
+    operation.setdefault("parameters", []).append(
+        {
+            "name": HEADER,
+            "in": "header",
+            "required": False,
+            "description": "A new UUID with each write, the same with its retries: they write at most once",
+            "schema": key,
+        }
+    )
+    replayed = {
+        "description": f"true: the first response to this {HEADER}, sent again (nothing was written)",
+        "schema": {"type": "string", "enum": ["true"]},
+    }
+    responses = operation["responses"]
+    for status, response in responses.items():
+        if status.startswith("2"):
+            response.setdefault("headers", {})[REPLAYED_HEADER] = replayed
+    responses["409"] = {"description": f"The first request with this {HEADER} is still running", **error}
+    responses["422"]["description"] += f", or the {HEADER} is invalid or was sent with another request"
 
 
 @task(
