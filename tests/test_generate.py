@@ -131,6 +131,10 @@ def test_what_cannot_be_generated_is_refused_in_one_line(project: Project) -> No
         "error: post already exists (Post in app/models/post.py): pick another name, "
         "or invoke destroy.resource post first"
     )
+    assert project.error("generate.resource", "tags", "--", "body:text") == (
+        "error: tags looks plural: name the resource in the singular (tag; its table is tags), "
+        "or keep tags with --force-plural"
+    )
     assert project.error("generate.resource", "tag", "--", "author:references") == (
         "error: author:references: no model author in app/models "
         "(there are: blog_post, comment, idempotency_key, post): generate it first"

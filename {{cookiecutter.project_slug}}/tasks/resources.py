@@ -325,6 +325,23 @@ def plural(snake: str) -> str:
     return snake + "s"
 
 
+def looks_plural(snake: str) -> bool:
+    """True when the last word of ``snake`` ends in an s that makes plurals: comments, entries, boxes.
+
+    Not in -ss, -us or -is, which end singular nouns: address, status, analysis.
+    """
+    return bool(re.search(r"[^sui]s$", snake))
+
+
+def singular(snake: str) -> str:
+    """The singular of a name that ``looks_plural``, undoing ``plural``'s rules: entries -> entry."""
+    if snake.endswith("ies"):
+        return snake[:-3] + "y"
+    if re.search(r"(s|x|z|ch|sh)es$", snake):
+        return snake[:-2]
+    return snake[:-1]
+
+
 def models() -> dict[str, Model]:
     """The models of app/models by class name, read from their files (nothing imported)."""
     found = {}
@@ -363,8 +380,13 @@ def resource_name(name: str) -> str:
     return snake
 
 
-def parse(name: str, specs: Iterable[str]) -> Resource:
-    """The resource ``name`` with the fields of ``specs`` (``title:string``), or a ResourceError."""
+def parse(name: str, specs: Iterable[str], force_plural: bool = False) -> Resource:
+    """The resource ``name`` with the fields of ``specs`` (``title:string``), or a ResourceError.
+
+    A name that ends like a plural (``comments``) is refused unless ``force_plural``: its table would
+    be the plural of a plural (``commentses``). Rails takes the singular instead; here nothing is
+    written on a guess (``canvas`` and ``news`` end like plurals too).
+    """
     snake = resource_name(name)
     resource = Resource(snake)
     known = models()
@@ -384,6 +406,11 @@ def parse(name: str, specs: Iterable[str]) -> Resource:
         raise ResourceError(
             f"{snake} is a reserved name (a Python keyword, a module of app/ or a name SQLAlchemy keeps): "
             "pick another name"
+        )
+    if not force_plural and looks_plural(snake):
+        raise ResourceError(
+            f"{snake} looks plural: name the resource in the singular ({singular(snake)}; its table is "
+            f"{plural(singular(snake))}), or keep {snake} with --force-plural"
         )
     fields = [parse_field(spec, known) for spec in specs]
     names = [field.name for field in fields] + [field.parent_attribute for field in fields if field.parent]

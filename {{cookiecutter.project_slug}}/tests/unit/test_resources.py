@@ -17,11 +17,13 @@ from tasks.resources import (
     Resource,
     ResourceError,
     app_module_names,
+    looks_plural,
     models,
     parse,
     plural,
     render,
     resource_name,
+    singular,
 )
 
 
@@ -49,6 +51,31 @@ NO_MODEL = unused("author")
 )
 def test_the_table_is_the_plural_of_the_last_word(name: str, table: str) -> None:
     assert plural(name) == table
+
+
+@pytest.mark.parametrize(
+    ("name", "looks"),
+    [
+        ("comments", True),
+        ("blog_entries", True),
+        ("boxes", True),
+        ("news", True),  # taken as given with --force-plural
+        ("comment", False),
+        ("status", False),
+        ("address", False),
+        ("analysis", False),
+    ],
+)
+def test_a_name_that_ends_like_a_plural_is_seen(name: str, looks: bool) -> None:
+    assert looks_plural(name) is looks
+    if looks and name != "news":
+        assert plural(singular(name)) == name
+
+
+def test_a_name_that_ends_like_a_plural_is_taken_as_given_with_force_plural() -> None:
+    name = plural(FREE)  # refused without the flag (below)
+    resource = parse(name, [], force_plural=True)
+    assert (resource.name, resource.table) == (name, plural(name))
 
 
 def test_a_camel_case_name_is_the_class_and_its_snake_case_the_rest() -> None:
@@ -82,6 +109,12 @@ def test_every_template_renders_python_that_parses() -> None:
     [
         ("post", [], "post already exists (Post in app/models/post.py): pick another name, or invoke"),
         ("Posts", [], "posts is a reserved name"),  # the table of Post
+        (
+            plural(FREE),
+            [],
+            f"{plural(FREE)} looks plural: name the resource in the singular ({FREE}; its table is "
+            f"{plural(FREE)}), or keep {plural(FREE)} with --force-plural",
+        ),
         ("db", [], "db is a reserved name"),
         ("base", [], "base is a reserved name"),
         ("columns", [], "columns is a reserved name"),
